@@ -1,0 +1,24 @@
+"""URL configuration: each app's URLs under its namespace, plus auth, i18n and health checks."""
+
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from malmo_portal import health
+from pilots import views as pilot_views
+
+admin.site.site_header = "Malmö Pilot Portal"
+admin.site.site_title = "Malmö Pilot Portal"
+
+urlpatterns = [
+    path("", pilot_views.home, name="home"),
+    path("areas/", include("areas.urls")),
+    path("pilots/", include("pilots.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("healthz/live", health.live, name="healthz-live"),
+    path("healthz/ready", health.ready, name="healthz-ready"),
+    path("admin/", admin.site.urls),
+]
+

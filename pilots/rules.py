@@ -1,0 +1,56 @@
+"""The one place that answers "may this user view / edit / decide on this pilot".
+
+Views ask through ``user.has_perm("pilots.<name>", pilot)`` or the helpers below. Everyone signed
+in reads every pilot (transparency across areas is the point); area staff edit their area's
+pilots; area leads also decide on stages, evidence and archiving. Officials only read. Portal
+admins work in the Django admin.
+"""
+
+from __future__ import annotations
+
+import rules
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from areas import roles
+from pilots.models import Pilot
+
+
+@rules.predicate
+def is_member_of_pilot_area(user: AbstractBaseUser | AnonymousUser, pilot: Pilot | None) -> bool:
+    return pilot is not None and roles.is_member(user, pilot.area_id)
+
+
+@rules.predicate
+def is_lead_of_pilot_area(user: AbstractBaseUser | AnonymousUser, pilot: Pilot | None) -> bool:
+    return pilot is not None and roles.is_lead(user, pilot.area_id)
+
+
+@rules.predicate
+def is_area_member_anywhere(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return bool(roles.area_roles(user))
+
+
+@rules.predicate
+def pilot_is_not_archived(pilot: Pilot | None) -> bool:
+    return pilot is None or pilot.archived_at is None
+
+
+rules.add_perm("pilots.view_pilot", rules.is_authenticated)
+rules.add_perm("pilots.add_pilot", rules.is_authenticated & is_area_member_anywhere)
+rules.add_perm("pilots.edit_pilot", is_member_of_pilot_area & pilot_is_not_archived)
+rules.add_perm("pilots.adapt_pilot", is_area_member_anywhere)
+rules.add_perm("pilots.share_pilot", is_member_of_pilot_area)
+rules.add_perm("pilots.decide_pilot", is_lead_of_pilot_area & pilot_is_not_archived)
+rules.add_perm("pilots.archive_pilot", is_lead_of_pilot_area)
+
+
+def can_view(user: AbstractBaseUser | AnonymousUser, pilot: Pilot) -> bool:
+    return user.has_perm("pilots.view_pilot", pilot)
+
+
+def can_edit(user: AbstractBaseUser | AnonymousUser, pilot: Pilot) -> bool:
+    return user.has_perm("pilots.edit_pilot", pilot)
+
+
+def can_decide(user: AbstractBaseUser | AnonymousUser, pilot: Pilot) -> bool:
+    return user.has_perm("pilots.decide_pilot", pilot)
