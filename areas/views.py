@@ -74,4 +74,5 @@ def _statistics_table(area: Area) -> dict[str, object]:
         }
         for entry in by_kind.values()
     ]
-    return {"years": years, "rows": table}
+    sources = sorted({source for entry in by_kind.values() for source in entry["sources"]})
+    return {"years": years, "rows": table, "sources": sources}

@@ -31,7 +31,7 @@ def is_area_member_anywhere(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 
 @rules.predicate
-def pilot_is_not_archived(pilot: Pilot | None) -> bool:
+def pilot_is_not_archived(user: AbstractBaseUser | AnonymousUser, pilot: Pilot | None) -> bool:
     return pilot is None or pilot.archived_at is None
 
 

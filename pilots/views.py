@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from areas import roles
 from areas.models import Area
 from pilots import rules as pilot_rules
-from pilots.models import Pilot
+from pilots.models import Pilot, Stage
 
 PAGE_SIZE = 25
 
@@ -35,11 +35,21 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def pilot_list(request: HttpRequest) -> HttpResponse:
-    pilots = (
-        Pilot.objects.active().select_related("area").order_by("-updated_at", "pk")
-    )
+    pilots = Pilot.objects.active().select_related("area").order_by("-updated_at", "pk")
+    area = None
+    if area_slug := request.GET.get("area"):
+        area = Area.objects.filter(slug=area_slug).first()
+        pilots = pilots.filter(area=area) if area else pilots.none()
+    if (stage := request.GET.get("stage")) in Stage.values:
+        pilots = pilots.filter(stage=stage)
     page = Paginator(pilots, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "pilots/pilot_list.html", {"page": page})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "pilots/pilot_list.html",
+        {"page": page, "area": area, "query_prefix": f"{query.urlencode()}&" if query else ""},
+    )
 
 
 def _get_pilot_for_view(request: HttpRequest, slug: str) -> Pilot:
@@ -63,6 +73,7 @@ def pilot_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "updates": updates,
             "themes": pilot.themes.all(),
             "partners": pilot.partners.all(),
+            "adaptations": pilot.adaptations.active().select_related("area"),
             "can_edit": pilot_rules.can_edit(request.user, pilot),
         },
     )

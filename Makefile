@@ -1,0 +1,104 @@
+# Malmö Pilot Portal — `make run` to try it, `make test` to check it.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Local development defaults; production sets these in its own environment.
+export DJANGO_DEBUG ?= 1
+
+.PHONY: help install run serve test check lint format migrations messages lock browser clean
+
+help:
+	@echo "make run      install, migrate, load demo data and serve on http://$(HOST):$(PORT)"
+	@echo "make test     lint, migration check and the whole test suite (DATABASE_URL picks the database)"
+	@echo "make serve    the same portal under gunicorn with production settings"
+	@echo "make lint     ruff check and ruff format --check"
+	@echo "make format   ruff format and ruff check --fix"
+	@echo "make messages extract and compile translations"
+	@echo "make lock     refresh requirements*.lock from pyproject.toml"
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: install it or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python requirements-dev.lock pyproject.toml
+	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js 20) is needed for the front-end packages: install nodejs and npm."; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+# A stable demo password for this checkout, so the printed logins stay true across runs.
+.demo_password:
+	@$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(12))" > $@
+
+run: install .demo_password
+	$(MANAGE) migrate --no-input
+	DEMO_PASSWORD="$${DEMO_PASSWORD:-$$(cat .demo_password)}" $(MANAGE) seed_demo --if-empty
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+.secret_key:
+	@$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+# Production settings (DEBUG off, hashed static files). Cookies are marked Secure in production;
+# this local target serves plain HTTP on loopback, so it opts out unless told otherwise.
+serve: export DJANGO_DEBUG = 0
+serve: install .secret_key .demo_password
+	$(eval export DJANGO_SECRET_KEY ?= $(shell cat .secret_key))
+	$(eval export DJANGO_ALLOWED_HOSTS ?= 127.0.0.1,localhost)
+	$(eval export DJANGO_SECURE_COOKIES ?= 0)
+	$(MANAGE) collectstatic --no-input --verbosity 0
+	$(MANAGE) migrate --no-input
+	DEMO_PASSWORD="$${DEMO_PASSWORD:-$$(cat .demo_password)}" $(MANAGE) seed_demo --if-empty
+	$(BIN)/gunicorn malmo_portal.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
+
+# The browser tests drive Debian's Chromium; nothing here downloads a browser of its own.
+CHROMIUM ?= /usr/bin/chromium
+export PORTAL_CHROMIUM := $(CHROMIUM)
+browser:
+	@if [ ! -x "$(CHROMIUM)" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Chromium not found at $(CHROMIUM): installing Debian's chromium package..."; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; \
+	fi
+	@[ -x "$(CHROMIUM)" ] || { echo "The browser tests need Chromium at $(CHROMIUM). Install Debian's package as root (apt-get install chromium) or run 'make test CHROMIUM=/path/to/chromium'."; exit 1; }
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+migrations: install
+	$(MANAGE) makemigrations --check --dry-run
+
+check: lint migrations
+
+test: install browser check
+	$(BIN)/pytest
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: install
+	$(MANAGE) makemessages --locale sv --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'staticfiles/*' --no-obsolete
+	$(MANAGE) compilemessages --locale sv --ignore '.venv/*' --ignore 'node_modules/*'
+
+lock: $(BIN)/python
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --no-emit-index-url --no-emit-trusted-host --no-emit-find-links --strip-extras -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --no-emit-index-url --no-emit-trusted-host --no-emit-find-links --strip-extras --extra dev -o requirements-dev.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,68 @@
+"""The permission module: who may view, edit, decide on, adapt and share a pilot."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+
+from pilots import rules as pilot_rules
+from tests.factories import PilotFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pilot(seved):
+    return PilotFactory(area=seved)
+
+
+@pytest.fixture
+def staff_lindangen(make_user, lindangen):
+    return make_user("staff-lindangen", area=lindangen)
+
+
+@pytest.mark.parametrize(
+    ("who", "view", "edit", "decide", "share"),
+    [
+        ("staff_seved", True, True, False, True),
+        ("lead_seved", True, True, True, True),
+        ("staff_lindangen", True, False, False, False),
+        ("official", True, False, False, False),
+    ],
+)
+def test_roles_answer_view_edit_decide_and_share(request, pilot, who, view, edit, decide, share):
+    user = request.getfixturevalue(who)
+    assert pilot_rules.can_view(user, pilot) is view
+    assert pilot_rules.can_edit(user, pilot) is edit
+    assert pilot_rules.can_decide(user, pilot) is decide
+    assert user.has_perm("pilots.share_pilot", pilot) is share
+
+
+def test_anonymous_users_may_do_nothing(pilot):
+    anonymous = AnonymousUser()
+    assert not pilot_rules.can_view(anonymous, pilot)
+    assert not pilot_rules.can_edit(anonymous, pilot)
+
+
+def test_archived_pilots_are_read_only_even_for_their_lead(lead_seved, seved):
+    archived = PilotFactory(area=seved, archived_at=timezone.now())
+    assert pilot_rules.can_view(lead_seved, archived)
+    assert not pilot_rules.can_edit(lead_seved, archived)
+    assert not pilot_rules.can_decide(lead_seved, archived)
+
+
+def test_only_area_members_may_adapt_or_create_pilots(staff_seved, official, pilot):
+    assert staff_seved.has_perm("pilots.adapt_pilot", pilot)
+    assert staff_seved.has_perm("pilots.add_pilot")
+    assert not official.has_perm("pilots.adapt_pilot", pilot)
+    assert not official.has_perm("pilots.add_pilot")
+
+
+def test_memberships_are_looked_up_once_per_user_object(
+    staff_seved, seved, django_assert_num_queries
+):
+    pilots = PilotFactory.create_batch(5, area=seved)
+    with django_assert_num_queries(1):
+        for pilot in pilots:
+            pilot_rules.can_edit(staff_seved, pilot)
