@@ -6,7 +6,6 @@ This app never imports ``pilots``: pilot figures come through the reverse relati
 
 from __future__ import annotations
 
-
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -58,7 +57,11 @@ def area_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _statistics_table(area: Area) -> dict[str, object]:
     """Context statistics as rows of kinds and columns of years."""
-    rows = AreaStatistic.objects.filter(area=area).select_related("kind").order_by("kind__name", "year")
+    rows = (
+        AreaStatistic.objects.filter(area=area)
+        .select_related("kind")
+        .order_by("kind__name", "year")
+    )
     years = sorted({row.year for row in rows})
     by_kind: dict[int, dict] = {}
     for row in rows:

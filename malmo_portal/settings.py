@@ -25,7 +25,9 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if raw in _FALSE:
         return False
-    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no or on/off; got {raw!r}.")
+    raise ImproperlyConfigured(
+        f"{name} must be one of 1/0, true/false, yes/no or on/off; got {raw!r}."
+    )
 
 
 def env_int(name: str, default: int, minimum: int = 0) -> int:
@@ -124,6 +126,12 @@ try:
     DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 except (ImproperlyConfigured, KeyError, ValueError) as error:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {error}") from None
+SUPPORTED_ENGINES = {"django.db.backends.sqlite3", "django.db.backends.postgresql"}
+if DATABASES["default"]["ENGINE"] not in SUPPORTED_ENGINES:
+    raise ImproperlyConfigured(
+        "DATABASE_URL must start with sqlite:// or postgres:// (SQLite or PostgreSQL); "
+        f"got the engine {DATABASES['default']['ENGINE']!r}."
+    )
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {

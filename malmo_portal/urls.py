@@ -21,4 +21,3 @@ urlpatterns = [
     path("healthz/ready", health.ready, name="healthz-ready"),
     path("admin/", admin.site.urls),
 ]
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -26,14 +27,15 @@ class BilingualNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.label
+
     @property
     def label(self) -> str:
+        """The name in the active language, falling back to Swedish."""
         if (get_language() or "sv").startswith("en") and self.name_en:
             return self.name_en
         return self.name
-
-    def __str__(self) -> str:
-        return self.label
 
 
 class Theme(BilingualNameMixin):
@@ -187,9 +189,7 @@ class Pilot(models.Model):
                 condition=Q(evidence_level__gte=1, evidence_level__lte=5),
                 name="pilot_evidence_level_1_to_5",
             ),
-            models.CheckConstraint(
-                condition=Q(stage__in=Stage.values), name="pilot_stage_valid"
-            ),
+            models.CheckConstraint(condition=Q(stage__in=Stage.values), name="pilot_stage_valid"),
             models.CheckConstraint(
                 condition=~Q(adapted_from=F("id")), name="pilot_not_adapted_from_itself"
             ),
@@ -362,9 +362,7 @@ class Indicator(models.Model):
     latest_period_end = models.DateField(
         _("latest measurement"), null=True, blank=True, editable=False
     )
-    measurement_count = models.PositiveIntegerField(
-        _("measurements"), default=0, editable=False
-    )
+    measurement_count = models.PositiveIntegerField(_("measurements"), default=0, editable=False)
     progress = models.FloatField(
         _("progress toward target"),
         null=True,
@@ -416,7 +414,10 @@ class Measurement(models.Model):
     """One value of an indicator for a period, ending on period_end."""
 
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, related_name="measurements", verbose_name=_("indicator")
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="measurements",
+        verbose_name=_("indicator"),
     )
     period_end = models.DateField(_("period end"))
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
@@ -506,7 +507,9 @@ class Attachment(models.Model):
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
     title = models.CharField(_("title"), max_length=200)
     is_public = models.BooleanField(
-        _("public"), default=False, help_text=_("Shown on share links to people without an account.")
+        _("public"),
+        default=False,
+        help_text=_("Shown on share links to people without an account."),
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -58,7 +58,9 @@ def progress_toward(
     return float((current - baseline) / (target - baseline))
 
 
-def expected_share(today: date, baseline_date: date | None, target_date: date | None) -> float | None:
+def expected_share(
+    today: date, baseline_date: date | None, target_date: date | None
+) -> float | None:
     """How much of the baseline→target period has passed, from 0 to 1."""
     if baseline_date is None or target_date is None or target_date <= baseline_date:
         return None

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -53,7 +53,9 @@ def pilot_list(request: HttpRequest) -> HttpResponse:
 
 
 def _get_pilot_for_view(request: HttpRequest, slug: str) -> Pilot:
-    pilot = get_object_or_404(Pilot.objects.select_related("area", "lead", "adapted_from"), slug=slug)
+    pilot = get_object_or_404(
+        Pilot.objects.select_related("area", "lead", "adapted_from"), slug=slug
+    )
     # Every signed-in user may read every pilot; the check stays here so it cannot be skipped.
     if not pilot_rules.can_view(request.user, pilot):
         raise PermissionDenied

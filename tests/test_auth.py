@@ -46,9 +46,7 @@ def test_signing_in_with_a_wrong_password_shows_an_error_and_keeps_the_user_name
 def test_five_failed_sign_ins_lock_the_account_with_a_clear_message(client, staff_seved):
     for _ in range(5):
         client.post(reverse("login"), {"username": "staff-seved", "password": "wrong"})
-    response = client.post(
-        reverse("login"), {"username": "staff-seved", "password": TEST_PASSWORD}
-    )
+    response = client.post(reverse("login"), {"username": "staff-seved", "password": TEST_PASSWORD})
     assert response.status_code == 429
     assert "lock" in response.content.decode().lower() or "låst" in response.content.decode()
     assert not response.wsgi_request.user.is_authenticated

@@ -45,9 +45,7 @@ def test_area_list_uses_the_same_queries_for_few_and_many_pilots(
         client.get(reverse("areas:list"))
 
 
-def test_area_page_shows_context_statistics_by_year_marked_as_context(
-    client, staff_seved, seved
-):
+def test_area_page_shows_context_statistics_by_year_marked_as_context(client, staff_seved, seved):
     kind = StatisticKindFactory(name="Arbetslöshet", name_en="Unemployment rate", unit="%")
     AreaStatisticFactory(area=seved, kind=kind, year=2022, value="33.10")
     AreaStatisticFactory(area=seved, kind=kind, year=2023, value="30.40")
@@ -78,7 +76,7 @@ def test_area_page_counts_pilots_by_stage_and_links_to_the_filtered_list(
     assert counts["idea"] == 1
     assert counts["scaling"] == 0
     assert response.context["pilot_total"] == 3
-    assert f'{reverse("pilots:list")}?area=seved&amp;stage=pilot' in response.content.decode()
+    assert f"{reverse('pilots:list')}?area=seved&amp;stage=pilot" in response.content.decode()
 
 
 def test_area_page_uses_the_same_queries_for_few_and_many_rows(

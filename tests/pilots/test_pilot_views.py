@@ -115,9 +115,7 @@ def test_pilot_page_formats_numbers_the_swedish_way_by_default(client, official,
     assert "250\xa0000 kr" in html
 
 
-def test_pilot_page_lets_area_staff_edit_but_not_other_areas(
-    client, staff_seved, seved, lindangen
-):
+def test_pilot_page_lets_area_staff_edit_but_not_other_areas(client, staff_seved, seved, lindangen):
     client.force_login(staff_seved)
     own = PilotFactory(area=seved)
     other = PilotFactory(area=lindangen)
