@@ -3,13 +3,14 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from malmo_portal import health
 from pilots import views as pilot_views
 
-admin.site.site_header = "Malmö Pilot Portal"
-admin.site.site_title = "Malmö Pilot Portal"
+admin.site.site_header = _("Malmö Pilot Portal")
+admin.site.site_title = _("Malmö Pilot Portal")
 
 urlpatterns = [
     path("", pilot_views.home, name="home"),

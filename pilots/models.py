@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from areas.models import Area
+from pilots.validators import validate_attachment
 
 
 class BilingualNameMixin(models.Model):
@@ -315,16 +316,22 @@ class IndicatorDefinition(BilingualNameMixin):
     def clean(self) -> None:
         if not self.pk:
             return
-        stored = IndicatorDefinition.objects.filter(pk=self.pk).values_list(
-            "aggregation", flat=True
-        )
-        if stored and stored[0] != self.aggregation and self.has_data():
+        stored = IndicatorDefinition.objects.filter(pk=self.pk).values("aggregation", "direction")
+        if not stored:
+            return
+        changed = [
+            field
+            for field in ("aggregation", "direction")
+            if stored[0][field] != getattr(self, field)
+        ]
+        if changed and self.has_data():
             raise ValidationError(
                 {
-                    "aggregation": _(
-                        "The aggregation cannot change once measurements exist for this "
-                        "indicator: it would change every stored result."
+                    field: _(
+                        "This cannot change once measurements exist for this indicator: "
+                        "it would change every stored result."
                     )
+                    for field in changed
                 }
             )
 
@@ -378,7 +385,7 @@ class Indicator(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["pilot", "definition__code"]
+        ordering = ["pilot_id", "definition_id"]
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
         constraints = [
@@ -436,7 +443,7 @@ class Measurement(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["indicator", "period_end"]
+        ordering = ["indicator_id", "period_end"]
         verbose_name = _("measurement")
         verbose_name_plural = _("measurements")
         constraints = [
@@ -444,6 +451,7 @@ class Measurement(models.Model):
                 fields=["indicator", "period_end"], name="measurement_one_per_indicator_period"
             ),
         ]
+        indexes = [models.Index(fields=["period_end"], name="measurement_period_end_idx")]
 
     def __str__(self) -> str:
         return f"{self.indicator} · {self.period_end}: {self.value}"
@@ -504,7 +512,13 @@ class Attachment(models.Model):
     pilot = models.ForeignKey(
         Pilot, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("pilot")
     )
-    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    file = models.FileField(
+        _("file"),
+        upload_to=attachment_path,
+        max_length=300,
+        validators=[validate_attachment],
+        help_text=_("At most 10 MB: pdf, png, jpg, docx, xlsx, pptx, csv or txt."),
+    )
     title = models.CharField(_("title"), max_length=200)
     is_public = models.BooleanField(
         _("public"),

@@ -44,6 +44,9 @@ def indicator_refresh(*, indicator: Indicator) -> Indicator:
 def indicator_save(*, indicator: Indicator) -> Indicator:
     """Save an indicator's baseline and target, and the progress that follows from them."""
     indicator.full_clean()
+    if indicator.pk:
+        # Every saved change moves the version on, so concurrent editors notice each other.
+        indicator.version += 1
     indicator.save()
     return indicator_refresh(indicator=indicator)
 
@@ -58,11 +61,25 @@ def measurement_record(
     recorded_by: AbstractBaseUser | None = None,
 ) -> Measurement:
     """Record the value for a period (replacing one for the same period) and refresh progress."""
-    measurement, _created = Measurement.objects.update_or_create(
-        indicator=indicator,
-        period_end=period_end,
-        defaults={"value": value, "note": note, "recorded_by": recorded_by},
+    measurement = (
+        Measurement.objects.select_for_update()
+        .filter(indicator=indicator, period_end=period_end)
+        .first()
     )
+    if measurement is None:
+        measurement = Measurement.objects.create(
+            indicator=indicator,
+            period_end=period_end,
+            value=value,
+            note=note,
+            recorded_by=recorded_by,
+        )
+    else:
+        measurement.value = value
+        measurement.note = note
+        measurement.recorded_by = recorded_by
+        measurement.version += 1
+        measurement.save()
     indicator_refresh(indicator=indicator)
     return measurement
 

@@ -3,431 +3,1332 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import pilots.models
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+import pilots.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('areas', '0001_initial'),
+        ("areas", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('baseline_value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='baseline value')),
-                ('baseline_date', models.DateField(blank=True, null=True, verbose_name='baseline date')),
-                ('target_value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='target value')),
-                ('target_date', models.DateField(blank=True, null=True, verbose_name='target date')),
-                ('current_value', models.DecimalField(blank=True, decimal_places=2, editable=False, max_digits=16, null=True, verbose_name='current value')),
-                ('latest_period_end', models.DateField(blank=True, editable=False, null=True, verbose_name='latest measurement')),
-                ('measurement_count', models.PositiveIntegerField(default=0, editable=False, verbose_name='measurements')),
-                ('progress', models.FloatField(blank=True, editable=False, help_text='0 at the baseline, 1 at the target.', null=True, verbose_name='progress toward target')),
-                ('status', models.CharField(choices=[('no_data', 'No data'), ('on_track', 'On track'), ('off_track', 'Off track'), ('reached', 'Target reached')], default='no_data', editable=False, max_length=10, verbose_name='status')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "baseline_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="baseline value",
+                    ),
+                ),
+                (
+                    "baseline_date",
+                    models.DateField(blank=True, null=True, verbose_name="baseline date"),
+                ),
+                (
+                    "target_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="target value",
+                    ),
+                ),
+                (
+                    "target_date",
+                    models.DateField(blank=True, null=True, verbose_name="target date"),
+                ),
+                (
+                    "current_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        editable=False,
+                        max_digits=16,
+                        null=True,
+                        verbose_name="current value",
+                    ),
+                ),
+                (
+                    "latest_period_end",
+                    models.DateField(
+                        blank=True, editable=False, null=True, verbose_name="latest measurement"
+                    ),
+                ),
+                (
+                    "measurement_count",
+                    models.PositiveIntegerField(
+                        default=0, editable=False, verbose_name="measurements"
+                    ),
+                ),
+                (
+                    "progress",
+                    models.FloatField(
+                        blank=True,
+                        editable=False,
+                        help_text="0 at the baseline, 1 at the target.",
+                        null=True,
+                        verbose_name="progress toward target",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("no_data", "No data"),
+                            ("on_track", "On track"),
+                            ("off_track", "Off track"),
+                            ("reached", "Target reached"),
+                        ],
+                        default="no_data",
+                        editable=False,
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
             ],
             options={
-                'verbose_name': 'indicator',
-                'verbose_name_plural': 'indicators',
-                'ordering': ['pilot', 'definition__code'],
+                "verbose_name": "indicator",
+                "verbose_name_plural": "indicators",
+                "ordering": ["pilot", "definition__code"],
             },
         ),
         migrations.CreateModel(
-            name='IndicatorDefinition',
+            name="IndicatorDefinition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=160, verbose_name='name (Swedish)')),
-                ('name_en', models.CharField(blank=True, max_length=160, verbose_name='name (English)')),
-                ('code', models.SlugField(max_length=60, unique=True, verbose_name='code')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('unit', models.CharField(blank=True, max_length=30, verbose_name='unit')),
-                ('direction', models.CharField(choices=[('increase', 'Higher is better'), ('decrease', 'Lower is better')], default='increase', max_length=10, verbose_name='direction')),
-                ('aggregation', models.CharField(choices=[('sum', 'Sum of all measurements'), ('latest', 'Latest measurement'), ('mean', 'Mean of all measurements')], default='latest', help_text='How measurements combine into a current value. Frozen once data exists.', max_length=10, verbose_name='aggregation')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=160, verbose_name="name (Swedish)")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=160, verbose_name="name (English)"),
+                ),
+                ("code", models.SlugField(max_length=60, unique=True, verbose_name="code")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("unit", models.CharField(blank=True, max_length=30, verbose_name="unit")),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("increase", "Higher is better"), ("decrease", "Lower is better")],
+                        default="increase",
+                        max_length=10,
+                        verbose_name="direction",
+                    ),
+                ),
+                (
+                    "aggregation",
+                    models.CharField(
+                        choices=[
+                            ("sum", "Sum of all measurements"),
+                            ("latest", "Latest measurement"),
+                            ("mean", "Mean of all measurements"),
+                        ],
+                        default="latest",
+                        help_text="How measurements combine into a current value. Frozen once data exists.",
+                        max_length=10,
+                        verbose_name="aggregation",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'indicator definition',
-                'verbose_name_plural': 'indicator definitions',
-                'ordering': ['code'],
+                "verbose_name": "indicator definition",
+                "verbose_name_plural": "indicator definitions",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Partner',
+            name="Partner",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='name')),
-                ('kind', models.CharField(choices=[('ngo', 'Non-profit organisation'), ('public_agency', 'Public agency'), ('university', 'University'), ('business', 'Business'), ('residents', "Residents' group"), ('other', 'Other')], default='ngo', max_length=20, verbose_name='kind')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("ngo", "Non-profit organisation"),
+                            ("public_agency", "Public agency"),
+                            ("university", "University"),
+                            ("business", "Business"),
+                            ("residents", "Residents' group"),
+                            ("other", "Other"),
+                        ],
+                        default="ngo",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("website", models.URLField(blank=True, verbose_name="website")),
             ],
             options={
-                'verbose_name': 'partner',
-                'verbose_name_plural': 'partners',
-                'ordering': ['name'],
+                "verbose_name": "partner",
+                "verbose_name_plural": "partners",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Theme',
+            name="Theme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=160, verbose_name='name (Swedish)')),
-                ('name_en', models.CharField(blank=True, max_length=160, verbose_name='name (English)')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='slug')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=160, verbose_name="name (Swedish)")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=160, verbose_name="name (English)"),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="slug")),
             ],
             options={
-                'verbose_name': 'theme',
-                'verbose_name_plural': 'themes',
-                'ordering': ['name'],
+                "verbose_name": "theme",
+                "verbose_name_plural": "themes",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalIndicatorDefinition',
+            name="HistoricalIndicatorDefinition",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=160, verbose_name='name (Swedish)')),
-                ('name_en', models.CharField(blank=True, max_length=160, verbose_name='name (English)')),
-                ('code', models.SlugField(max_length=60, verbose_name='code')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('unit', models.CharField(blank=True, max_length=30, verbose_name='unit')),
-                ('direction', models.CharField(choices=[('increase', 'Higher is better'), ('decrease', 'Lower is better')], default='increase', max_length=10, verbose_name='direction')),
-                ('aggregation', models.CharField(choices=[('sum', 'Sum of all measurements'), ('latest', 'Latest measurement'), ('mean', 'Mean of all measurements')], default='latest', help_text='How measurements combine into a current value. Frozen once data exists.', max_length=10, verbose_name='aggregation')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=160, verbose_name="name (Swedish)")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=160, verbose_name="name (English)"),
+                ),
+                ("code", models.SlugField(max_length=60, verbose_name="code")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("unit", models.CharField(blank=True, max_length=30, verbose_name="unit")),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("increase", "Higher is better"), ("decrease", "Lower is better")],
+                        default="increase",
+                        max_length=10,
+                        verbose_name="direction",
+                    ),
+                ),
+                (
+                    "aggregation",
+                    models.CharField(
+                        choices=[
+                            ("sum", "Sum of all measurements"),
+                            ("latest", "Latest measurement"),
+                            ("mean", "Mean of all measurements"),
+                        ],
+                        default="latest",
+                        help_text="How measurements combine into a current value. Frozen once data exists.",
+                        max_length=10,
+                        verbose_name="aggregation",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical indicator definition',
-                'verbose_name_plural': 'historical indicator definitions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical indicator definition",
+                "verbose_name_plural": "historical indicator definitions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalPilot',
+            name="HistoricalPilot",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('slug', models.SlugField(max_length=220, verbose_name='slug')),
-                ('need', models.TextField(help_text='The urgent need this pilot answers.', verbose_name='urgent need')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('approach', models.TextField(blank=True, verbose_name='approach')),
-                ('target_group', models.CharField(blank=True, max_length=200, verbose_name='target group')),
-                ('stage', models.CharField(choices=[('idea', 'Idea'), ('prototype', 'Prototype'), ('pilot', 'Pilot'), ('scaling', 'Scaling'), ('mainstreamed', 'Mainstreamed'), ('stopped', 'Stopped')], default='idea', max_length=20, verbose_name='stage')),
-                ('evidence_level', models.PositiveSmallIntegerField(choices=[(1, '1 – We can describe what we do and why it matters'), (2, '2 – We capture data that shows positive change'), (3, '3 – We can show causality, e.g. with a comparison group'), (4, '4 – Independent replication confirms the impact'), (5, '5 – It can be run elsewhere at scale with the same impact')], default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='evidence level')),
-                ('start_date', models.DateField(blank=True, null=True, verbose_name='start date')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='end date')),
-                ('budget_sek', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='budget (SEK)')),
-                ('participants_reached', models.PositiveIntegerField(blank=True, null=True, verbose_name='participants reached')),
-                ('adaptation_notes', models.TextField(blank=True, help_text='What was kept, what changed, and why.', verbose_name='adaptation notes')),
-                ('lessons', models.TextField(blank=True, verbose_name='lessons')),
-                ('archived_at', models.DateTimeField(blank=True, null=True, verbose_name='archived at')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('area', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='areas.area', verbose_name='area')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lead', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='lead')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("slug", models.SlugField(max_length=220, verbose_name="slug")),
+                (
+                    "need",
+                    models.TextField(
+                        help_text="The urgent need this pilot answers.", verbose_name="urgent need"
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                ("approach", models.TextField(blank=True, verbose_name="approach")),
+                (
+                    "target_group",
+                    models.CharField(blank=True, max_length=200, verbose_name="target group"),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("idea", "Idea"),
+                            ("prototype", "Prototype"),
+                            ("pilot", "Pilot"),
+                            ("scaling", "Scaling"),
+                            ("mainstreamed", "Mainstreamed"),
+                            ("stopped", "Stopped"),
+                        ],
+                        default="idea",
+                        max_length=20,
+                        verbose_name="stage",
+                    ),
+                ),
+                (
+                    "evidence_level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "1 – We can describe what we do and why it matters"),
+                            (2, "2 – We capture data that shows positive change"),
+                            (3, "3 – We can show causality, e.g. with a comparison group"),
+                            (4, "4 – Independent replication confirms the impact"),
+                            (5, "5 – It can be run elsewhere at scale with the same impact"),
+                        ],
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="evidence level",
+                    ),
+                ),
+                ("start_date", models.DateField(blank=True, null=True, verbose_name="start date")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="end date")),
+                (
+                    "budget_sek",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, verbose_name="budget (SEK)"
+                    ),
+                ),
+                (
+                    "participants_reached",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="participants reached"
+                    ),
+                ),
+                (
+                    "adaptation_notes",
+                    models.TextField(
+                        blank=True,
+                        help_text="What was kept, what changed, and why.",
+                        verbose_name="adaptation notes",
+                    ),
+                ),
+                ("lessons", models.TextField(blank=True, verbose_name="lessons")),
+                (
+                    "archived_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="archived at"),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="areas.area",
+                        verbose_name="area",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="lead",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical pilot',
-                'verbose_name_plural': 'historical pilots',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical pilot",
+                "verbose_name_plural": "historical pilots",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMeasurement',
+            name="HistoricalMeasurement",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('period_end', models.DateField(verbose_name='period end')),
-                ('value', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='value')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('indicator', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pilots.indicator', verbose_name='indicator')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("period_end", models.DateField(verbose_name="period end")),
+                (
+                    "value",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="value"),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "recorded_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="recorded at"
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pilots.indicator",
+                        verbose_name="indicator",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical measurement',
-                'verbose_name_plural': 'historical measurements',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical measurement",
+                "verbose_name_plural": "historical measurements",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='definition',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='indicators', to='pilots.indicatordefinition', verbose_name='definition'),
+            model_name="indicator",
+            name="definition",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="indicators",
+                to="pilots.indicatordefinition",
+                verbose_name="definition",
+            ),
         ),
         migrations.CreateModel(
-            name='Pilot',
+            name="Pilot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('slug', models.SlugField(max_length=220, unique=True, verbose_name='slug')),
-                ('need', models.TextField(help_text='The urgent need this pilot answers.', verbose_name='urgent need')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('approach', models.TextField(blank=True, verbose_name='approach')),
-                ('target_group', models.CharField(blank=True, max_length=200, verbose_name='target group')),
-                ('stage', models.CharField(choices=[('idea', 'Idea'), ('prototype', 'Prototype'), ('pilot', 'Pilot'), ('scaling', 'Scaling'), ('mainstreamed', 'Mainstreamed'), ('stopped', 'Stopped')], default='idea', max_length=20, verbose_name='stage')),
-                ('evidence_level', models.PositiveSmallIntegerField(choices=[(1, '1 – We can describe what we do and why it matters'), (2, '2 – We capture data that shows positive change'), (3, '3 – We can show causality, e.g. with a comparison group'), (4, '4 – Independent replication confirms the impact'), (5, '5 – It can be run elsewhere at scale with the same impact')], default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='evidence level')),
-                ('start_date', models.DateField(blank=True, null=True, verbose_name='start date')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='end date')),
-                ('budget_sek', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='budget (SEK)')),
-                ('participants_reached', models.PositiveIntegerField(blank=True, null=True, verbose_name='participants reached')),
-                ('adaptation_notes', models.TextField(blank=True, help_text='What was kept, what changed, and why.', verbose_name='adaptation notes')),
-                ('lessons', models.TextField(blank=True, verbose_name='lessons')),
-                ('archived_at', models.DateTimeField(blank=True, null=True, verbose_name='archived at')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('adapted_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='adaptations', to='pilots.pilot', verbose_name='adapted from')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pilots', to='areas.area', verbose_name='area')),
-                ('lead', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='led_pilots', to=settings.AUTH_USER_MODEL, verbose_name='lead')),
-                ('partners', models.ManyToManyField(blank=True, related_name='pilots', to='pilots.partner', verbose_name='partners')),
-                ('themes', models.ManyToManyField(blank=True, related_name='pilots', to='pilots.theme', verbose_name='themes')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("slug", models.SlugField(max_length=220, unique=True, verbose_name="slug")),
+                (
+                    "need",
+                    models.TextField(
+                        help_text="The urgent need this pilot answers.", verbose_name="urgent need"
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                ("approach", models.TextField(blank=True, verbose_name="approach")),
+                (
+                    "target_group",
+                    models.CharField(blank=True, max_length=200, verbose_name="target group"),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("idea", "Idea"),
+                            ("prototype", "Prototype"),
+                            ("pilot", "Pilot"),
+                            ("scaling", "Scaling"),
+                            ("mainstreamed", "Mainstreamed"),
+                            ("stopped", "Stopped"),
+                        ],
+                        default="idea",
+                        max_length=20,
+                        verbose_name="stage",
+                    ),
+                ),
+                (
+                    "evidence_level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "1 – We can describe what we do and why it matters"),
+                            (2, "2 – We capture data that shows positive change"),
+                            (3, "3 – We can show causality, e.g. with a comparison group"),
+                            (4, "4 – Independent replication confirms the impact"),
+                            (5, "5 – It can be run elsewhere at scale with the same impact"),
+                        ],
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="evidence level",
+                    ),
+                ),
+                ("start_date", models.DateField(blank=True, null=True, verbose_name="start date")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="end date")),
+                (
+                    "budget_sek",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, verbose_name="budget (SEK)"
+                    ),
+                ),
+                (
+                    "participants_reached",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="participants reached"
+                    ),
+                ),
+                (
+                    "adaptation_notes",
+                    models.TextField(
+                        blank=True,
+                        help_text="What was kept, what changed, and why.",
+                        verbose_name="adaptation notes",
+                    ),
+                ),
+                ("lessons", models.TextField(blank=True, verbose_name="lessons")),
+                (
+                    "archived_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="archived at"),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "adapted_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="adaptations",
+                        to="pilots.pilot",
+                        verbose_name="adapted from",
+                    ),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pilots",
+                        to="areas.area",
+                        verbose_name="area",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="led_pilots",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="lead",
+                    ),
+                ),
+                (
+                    "partners",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="pilots",
+                        to="pilots.partner",
+                        verbose_name="partners",
+                    ),
+                ),
+                (
+                    "themes",
+                    models.ManyToManyField(
+                        blank=True, related_name="pilots", to="pilots.theme", verbose_name="themes"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pilot',
-                'verbose_name_plural': 'pilots',
-                'ordering': ['-updated_at'],
+                "verbose_name": "pilot",
+                "verbose_name_plural": "pilots",
+                "ordering": ["-updated_at"],
             },
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='pilot',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='indicators', to='pilots.pilot', verbose_name='pilot'),
+            model_name="indicator",
+            name="pilot",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="indicators",
+                to="pilots.pilot",
+                verbose_name="pilot",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalPilot_partners',
+            name="HistoricalPilot_partners",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='pilots.historicalpilot')),
-                ('partner', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pilots.partner')),
-                ('pilot', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pilots.pilot')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="pilots.historicalpilot",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pilots.partner",
+                    ),
+                ),
+                (
+                    "pilot",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pilots.pilot",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalPilot_partners',
+                "verbose_name": "HistoricalPilot_partners",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='historicalpilot',
-            name='adapted_from',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pilots.pilot', verbose_name='adapted from'),
+            model_name="historicalpilot",
+            name="adapted_from",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="pilots.pilot",
+                verbose_name="adapted from",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalIndicator',
+            name="HistoricalIndicator",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('baseline_value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='baseline value')),
-                ('baseline_date', models.DateField(blank=True, null=True, verbose_name='baseline date')),
-                ('target_value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='target value')),
-                ('target_date', models.DateField(blank=True, null=True, verbose_name='target date')),
-                ('current_value', models.DecimalField(blank=True, decimal_places=2, editable=False, max_digits=16, null=True, verbose_name='current value')),
-                ('latest_period_end', models.DateField(blank=True, editable=False, null=True, verbose_name='latest measurement')),
-                ('measurement_count', models.PositiveIntegerField(default=0, editable=False, verbose_name='measurements')),
-                ('progress', models.FloatField(blank=True, editable=False, help_text='0 at the baseline, 1 at the target.', null=True, verbose_name='progress toward target')),
-                ('status', models.CharField(choices=[('no_data', 'No data'), ('on_track', 'On track'), ('off_track', 'Off track'), ('reached', 'Target reached')], default='no_data', editable=False, max_length=10, verbose_name='status')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('definition', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pilots.indicatordefinition', verbose_name='definition')),
-                ('pilot', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pilots.pilot', verbose_name='pilot')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "baseline_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="baseline value",
+                    ),
+                ),
+                (
+                    "baseline_date",
+                    models.DateField(blank=True, null=True, verbose_name="baseline date"),
+                ),
+                (
+                    "target_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="target value",
+                    ),
+                ),
+                (
+                    "target_date",
+                    models.DateField(blank=True, null=True, verbose_name="target date"),
+                ),
+                (
+                    "current_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        editable=False,
+                        max_digits=16,
+                        null=True,
+                        verbose_name="current value",
+                    ),
+                ),
+                (
+                    "latest_period_end",
+                    models.DateField(
+                        blank=True, editable=False, null=True, verbose_name="latest measurement"
+                    ),
+                ),
+                (
+                    "measurement_count",
+                    models.PositiveIntegerField(
+                        default=0, editable=False, verbose_name="measurements"
+                    ),
+                ),
+                (
+                    "progress",
+                    models.FloatField(
+                        blank=True,
+                        editable=False,
+                        help_text="0 at the baseline, 1 at the target.",
+                        null=True,
+                        verbose_name="progress toward target",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("no_data", "No data"),
+                            ("on_track", "On track"),
+                            ("off_track", "Off track"),
+                            ("reached", "Target reached"),
+                        ],
+                        default="no_data",
+                        editable=False,
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "definition",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pilots.indicatordefinition",
+                        verbose_name="definition",
+                    ),
+                ),
+                (
+                    "pilot",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pilots.pilot",
+                        verbose_name="pilot",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical indicator',
-                'verbose_name_plural': 'historical indicators',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical indicator",
+                "verbose_name_plural": "historical indicators",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=300, upload_to=pilots.models.attachment_path, verbose_name='file')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('is_public', models.BooleanField(default=False, help_text='Shown on share links to people without an account.', verbose_name='public')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='uploaded at')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='attachments', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
-                ('pilot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='pilots.pilot', verbose_name='pilot')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=300, upload_to=pilots.models.attachment_path, verbose_name="file"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "is_public",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Shown on share links to people without an account.",
+                        verbose_name="public",
+                    ),
+                ),
+                (
+                    "uploaded_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="uploaded at"
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="attachments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="uploaded by",
+                    ),
+                ),
+                (
+                    "pilot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="pilots.pilot",
+                        verbose_name="pilot",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attachment',
-                'verbose_name_plural': 'attachments',
-                'ordering': ['-uploaded_at'],
+                "verbose_name": "attachment",
+                "verbose_name_plural": "attachments",
+                "ordering": ["-uploaded_at"],
             },
         ),
         migrations.CreateModel(
-            name='PilotUpdate',
+            name="PilotUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('progress', 'Progress'), ('obstacle', 'Obstacle'), ('lesson', 'Lesson'), ('decision', 'Decision')], default='progress', max_length=10, verbose_name='kind')),
-                ('body', models.TextField(verbose_name='text')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='pilot_updates', to=settings.AUTH_USER_MODEL, verbose_name='author')),
-                ('pilot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='pilots.pilot', verbose_name='pilot')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("progress", "Progress"),
+                            ("obstacle", "Obstacle"),
+                            ("lesson", "Lesson"),
+                            ("decision", "Decision"),
+                        ],
+                        default="progress",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("body", models.TextField(verbose_name="text")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="pilot_updates",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "pilot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="updates",
+                        to="pilots.pilot",
+                        verbose_name="pilot",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pilot update',
-                'verbose_name_plural': 'pilot updates',
-                'ordering': ['-created_at'],
+                "verbose_name": "pilot update",
+                "verbose_name_plural": "pilot updates",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ShareLink',
+            name="ShareLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=pilots.models.new_share_token, max_length=64, unique=True, verbose_name='token')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('expires_at', models.DateTimeField(verbose_name='expires at')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked at')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='share_links', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('pilot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='share_links', to='pilots.pilot', verbose_name='pilot')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "token",
+                    models.CharField(
+                        default=pilots.models.new_share_token,
+                        max_length=64,
+                        unique=True,
+                        verbose_name="token",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                ("expires_at", models.DateTimeField(verbose_name="expires at")),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="revoked at"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="share_links",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "pilot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="share_links",
+                        to="pilots.pilot",
+                        verbose_name="pilot",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'share link',
-                'verbose_name_plural': 'share links',
-                'ordering': ['-created_at'],
+                "verbose_name": "share link",
+                "verbose_name_plural": "share links",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='StageDecision',
+            name="StageDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_stage', models.CharField(choices=[('idea', 'Idea'), ('prototype', 'Prototype'), ('pilot', 'Pilot'), ('scaling', 'Scaling'), ('mainstreamed', 'Mainstreamed'), ('stopped', 'Stopped')], max_length=20, verbose_name='from stage')),
-                ('to_stage', models.CharField(choices=[('idea', 'Idea'), ('prototype', 'Prototype'), ('pilot', 'Pilot'), ('scaling', 'Scaling'), ('mainstreamed', 'Mainstreamed'), ('stopped', 'Stopped')], max_length=20, verbose_name='to stage')),
-                ('decision', models.CharField(choices=[('go', 'Go'), ('iterate', 'Iterate'), ('stop', 'Stop')], max_length=10, verbose_name='decision')),
-                ('rationale', models.TextField(verbose_name='rationale')),
-                ('decided_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='decided at')),
-                ('decided_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='stage_decisions', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('pilot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stage_decisions', to='pilots.pilot', verbose_name='pilot')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_stage",
+                    models.CharField(
+                        choices=[
+                            ("idea", "Idea"),
+                            ("prototype", "Prototype"),
+                            ("pilot", "Pilot"),
+                            ("scaling", "Scaling"),
+                            ("mainstreamed", "Mainstreamed"),
+                            ("stopped", "Stopped"),
+                        ],
+                        max_length=20,
+                        verbose_name="from stage",
+                    ),
+                ),
+                (
+                    "to_stage",
+                    models.CharField(
+                        choices=[
+                            ("idea", "Idea"),
+                            ("prototype", "Prototype"),
+                            ("pilot", "Pilot"),
+                            ("scaling", "Scaling"),
+                            ("mainstreamed", "Mainstreamed"),
+                            ("stopped", "Stopped"),
+                        ],
+                        max_length=20,
+                        verbose_name="to stage",
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("go", "Go"), ("iterate", "Iterate"), ("stop", "Stop")],
+                        max_length=10,
+                        verbose_name="decision",
+                    ),
+                ),
+                ("rationale", models.TextField(verbose_name="rationale")),
+                (
+                    "decided_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="decided at"
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="stage_decisions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "pilot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stage_decisions",
+                        to="pilots.pilot",
+                        verbose_name="pilot",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stage decision',
-                'verbose_name_plural': 'stage decisions',
-                'ordering': ['-decided_at'],
+                "verbose_name": "stage decision",
+                "verbose_name_plural": "stage decisions",
+                "ordering": ["-decided_at"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalPilot_themes',
+            name="HistoricalPilot_themes",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='pilots.historicalpilot')),
-                ('pilot', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pilots.pilot')),
-                ('theme', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pilots.theme')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="pilots.historicalpilot",
+                    ),
+                ),
+                (
+                    "pilot",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pilots.pilot",
+                    ),
+                ),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pilots.theme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalPilot_themes',
+                "verbose_name": "HistoricalPilot_themes",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Measurement',
+            name="Measurement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period_end', models.DateField(verbose_name='period end')),
-                ('value', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='value')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measurements', to='pilots.indicator', verbose_name='indicator')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='measurements', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period_end", models.DateField(verbose_name="period end")),
+                (
+                    "value",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="value"),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "recorded_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="recorded at"
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="measurements",
+                        to="pilots.indicator",
+                        verbose_name="indicator",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="measurements",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'measurement',
-                'verbose_name_plural': 'measurements',
-                'ordering': ['indicator', 'period_end'],
-                'constraints': [models.UniqueConstraint(fields=('indicator', 'period_end'), name='measurement_one_per_indicator_period')],
+                "verbose_name": "measurement",
+                "verbose_name_plural": "measurements",
+                "ordering": ["indicator", "period_end"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("indicator", "period_end"),
+                        name="measurement_one_per_indicator_period",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='indicator',
-            index=models.Index(fields=['definition', 'status'], name='indicator_def_status_idx'),
+            model_name="indicator",
+            index=models.Index(fields=["definition", "status"], name="indicator_def_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='indicator',
-            index=models.Index(fields=['latest_period_end'], name='indicator_latest_idx'),
+            model_name="indicator",
+            index=models.Index(fields=["latest_period_end"], name="indicator_latest_idx"),
         ),
         migrations.AddConstraint(
-            model_name='indicator',
-            constraint=models.UniqueConstraint(fields=('pilot', 'definition'), name='indicator_one_per_pilot_definition'),
+            model_name="indicator",
+            constraint=models.UniqueConstraint(
+                fields=("pilot", "definition"), name="indicator_one_per_pilot_definition"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicator',
-            constraint=models.CheckConstraint(condition=models.Q(('target_date__isnull', True), ('baseline_date__isnull', True), ('target_date__gte', models.F('baseline_date')), _connector='OR'), name='indicator_target_not_before_baseline'),
+            model_name="indicator",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("target_date__isnull", True),
+                    ("baseline_date__isnull", True),
+                    ("target_date__gte", models.F("baseline_date")),
+                    _connector="OR",
+                ),
+                name="indicator_target_not_before_baseline",
+            ),
         ),
         migrations.AddIndex(
-            model_name='pilotupdate',
-            index=models.Index(fields=['pilot', '-created_at'], name='update_pilot_time_idx'),
+            model_name="pilotupdate",
+            index=models.Index(fields=["pilot", "-created_at"], name="update_pilot_time_idx"),
         ),
         migrations.AddIndex(
-            model_name='pilotupdate',
-            index=models.Index(fields=['kind', '-created_at'], name='update_kind_time_idx'),
+            model_name="pilotupdate",
+            index=models.Index(fields=["kind", "-created_at"], name="update_kind_time_idx"),
         ),
         migrations.AddIndex(
-            model_name='stagedecision',
-            index=models.Index(fields=['pilot', '-decided_at'], name='decision_pilot_time_idx'),
+            model_name="stagedecision",
+            index=models.Index(fields=["pilot", "-decided_at"], name="decision_pilot_time_idx"),
         ),
         migrations.AddConstraint(
-            model_name='stagedecision',
-            constraint=models.CheckConstraint(condition=models.Q(('rationale', ''), _negated=True), name='stagedecision_rationale_required'),
+            model_name="stagedecision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rationale", ""), _negated=True),
+                name="stagedecision_rationale_required",
+            ),
         ),
         migrations.AddIndex(
-            model_name='pilot',
-            index=models.Index(fields=['area', 'stage'], name='pilot_area_stage_idx'),
+            model_name="pilot",
+            index=models.Index(fields=["area", "stage"], name="pilot_area_stage_idx"),
         ),
         migrations.AddIndex(
-            model_name='pilot',
-            index=models.Index(fields=['stage', 'evidence_level'], name='pilot_stage_evidence_idx'),
+            model_name="pilot",
+            index=models.Index(fields=["stage", "evidence_level"], name="pilot_stage_evidence_idx"),
         ),
         migrations.AddIndex(
-            model_name='pilot',
-            index=models.Index(fields=['archived_at', '-updated_at'], name='pilot_archived_updated_idx'),
+            model_name="pilot",
+            index=models.Index(
+                fields=["archived_at", "-updated_at"], name="pilot_archived_updated_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pilot',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('start_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='pilot_end_not_before_start'),
+            model_name="pilot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True),
+                    ("start_date__isnull", True),
+                    ("end_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="pilot_end_not_before_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pilot',
-            constraint=models.CheckConstraint(condition=models.Q(('evidence_level__gte', 1), ('evidence_level__lte', 5)), name='pilot_evidence_level_1_to_5'),
+            model_name="pilot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("evidence_level__gte", 1), ("evidence_level__lte", 5)),
+                name="pilot_evidence_level_1_to_5",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pilot',
-            constraint=models.CheckConstraint(condition=models.Q(('stage__in', ['idea', 'prototype', 'pilot', 'scaling', 'mainstreamed', 'stopped'])), name='pilot_stage_valid'),
+            model_name="pilot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "stage__in",
+                        ["idea", "prototype", "pilot", "scaling", "mainstreamed", "stopped"],
+                    )
+                ),
+                name="pilot_stage_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pilot',
-            constraint=models.CheckConstraint(condition=models.Q(('adapted_from', models.F('id')), _negated=True), name='pilot_not_adapted_from_itself'),
+            model_name="pilot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("adapted_from", models.F("id")), _negated=True),
+                name="pilot_not_adapted_from_itself",
+            ),
         ),
     ]

@@ -40,13 +40,13 @@ def test_staff_member_reads_their_area_in_both_languages_without_accessibility_v
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_text("Population context").is_visible()
     assert page.get_by_role("cell", name="31.5").is_visible(), "English decimal point"
-    assert page.get_by_role("cell", name="Unemployment rate (%)").is_visible()
+    assert page.get_by_role("rowheader", name="Unemployment rate (%)").is_visible()
     assert_no_axe_violations(page, "Seved area page (en)")
     screenshot(page, "area-seved-en")
 
     page.set_viewport_size({"width": 375, "height": 800})
     page.get_by_role("button", name="Show or hide the menu").click()
-    page.get_by_role("link", name="Areas").click()
+    page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Areas").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "Areas"
     assert_no_axe_violations(page, "area list on a narrow screen (en)")
