@@ -44,9 +44,15 @@ install: $(VENV)/.installed node_modules/.installed
 .demo_password:
 	@$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(12))" > $@
 
+define seed_if_empty
+	DEMO_PASSWORD="$${DEMO_PASSWORD:-$$(cat .demo_password)}" $(MANAGE) seed_demo --if-empty
+	@[ -n "$${DEMO_PASSWORD:-}" ] || echo "Demo password (kept in .demo_password): $$(cat .demo_password)"
+	@echo "Open http://$(HOST):$(PORT)/ and sign in as one of the users above."
+endef
+
 run: install .demo_password
 	$(MANAGE) migrate --no-input
-	DEMO_PASSWORD="$${DEMO_PASSWORD:-$$(cat .demo_password)}" $(MANAGE) seed_demo --if-empty
+	$(seed_if_empty)
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 .secret_key:
@@ -61,7 +67,7 @@ serve: install .secret_key .demo_password
 	$(eval export DJANGO_SECURE_COOKIES ?= 0)
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	$(MANAGE) migrate --no-input
-	DEMO_PASSWORD="$${DEMO_PASSWORD:-$$(cat .demo_password)}" $(MANAGE) seed_demo --if-empty
+	$(seed_if_empty)
 	$(BIN)/gunicorn malmo_portal.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
 
 # The browser tests drive Debian's Chromium; nothing here downloads a browser of its own.

@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,120 +16,335 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='StatisticKind',
+            name="StatisticKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=120, verbose_name='name (Swedish)')),
-                ('name_en', models.CharField(blank=True, max_length=120, verbose_name='name (English)')),
-                ('unit', models.CharField(blank=True, max_length=30, verbose_name='unit')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=60, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=120, verbose_name="name (Swedish)")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=120, verbose_name="name (English)"),
+                ),
+                ("unit", models.CharField(blank=True, max_length=30, verbose_name="unit")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
             ],
             options={
-                'verbose_name': 'statistic kind',
-                'verbose_name_plural': 'statistic kinds',
-                'ordering': ['name'],
+                "verbose_name": "statistic kind",
+                "verbose_name_plural": "statistic kinds",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Area',
+            name="Area",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('slug', models.SlugField(max_length=120, unique=True, verbose_name='slug')),
-                ('municipality', models.CharField(default='Malmö', max_length=120, verbose_name='municipality')),
-                ('district', models.CharField(blank=True, max_length=120, verbose_name='district')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('population', models.PositiveIntegerField(blank=True, help_text='Residents, if known.', null=True, verbose_name='population')),
-                ('regso_code', models.CharField(blank=True, help_text="Statistics Sweden's regional statistical area code, if known.", max_length=20, verbose_name='RegSO code')),
-                ('colour', models.CharField(default='#1f6f8b', help_text='Used for this area in charts.', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'Enter a colour as #RRGGBB, e.g. #1f6f8b.')], verbose_name='colour')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("slug", models.SlugField(max_length=120, unique=True, verbose_name="slug")),
+                (
+                    "municipality",
+                    models.CharField(default="Malmö", max_length=120, verbose_name="municipality"),
+                ),
+                ("district", models.CharField(blank=True, max_length=120, verbose_name="district")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "population",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Residents, if known.",
+                        null=True,
+                        verbose_name="population",
+                    ),
+                ),
+                (
+                    "regso_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="Statistics Sweden's regional statistical area code, if known.",
+                        max_length=20,
+                        verbose_name="RegSO code",
+                    ),
+                ),
+                (
+                    "colour",
+                    models.CharField(
+                        default="#1f6f8b",
+                        help_text="Used for this area in charts.",
+                        max_length=7,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^#[0-9a-fA-F]{6}$", "Enter a colour as #RRGGBB, e.g. #1f6f8b."
+                            )
+                        ],
+                        verbose_name="colour",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'area',
-                'verbose_name_plural': 'areas',
-                'ordering': ['name'],
-                'indexes': [models.Index(fields=['municipality', 'name'], name='area_municipality_idx')],
+                "verbose_name": "area",
+                "verbose_name_plural": "areas",
+                "ordering": ["name"],
+                "indexes": [
+                    models.Index(fields=["municipality", "name"], name="area_municipality_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalArea',
+            name="HistoricalArea",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('slug', models.SlugField(max_length=120, verbose_name='slug')),
-                ('municipality', models.CharField(default='Malmö', max_length=120, verbose_name='municipality')),
-                ('district', models.CharField(blank=True, max_length=120, verbose_name='district')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('population', models.PositiveIntegerField(blank=True, help_text='Residents, if known.', null=True, verbose_name='population')),
-                ('regso_code', models.CharField(blank=True, help_text="Statistics Sweden's regional statistical area code, if known.", max_length=20, verbose_name='RegSO code')),
-                ('colour', models.CharField(default='#1f6f8b', help_text='Used for this area in charts.', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'Enter a colour as #RRGGBB, e.g. #1f6f8b.')], verbose_name='colour')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("slug", models.SlugField(max_length=120, verbose_name="slug")),
+                (
+                    "municipality",
+                    models.CharField(default="Malmö", max_length=120, verbose_name="municipality"),
+                ),
+                ("district", models.CharField(blank=True, max_length=120, verbose_name="district")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "population",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Residents, if known.",
+                        null=True,
+                        verbose_name="population",
+                    ),
+                ),
+                (
+                    "regso_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="Statistics Sweden's regional statistical area code, if known.",
+                        max_length=20,
+                        verbose_name="RegSO code",
+                    ),
+                ),
+                (
+                    "colour",
+                    models.CharField(
+                        default="#1f6f8b",
+                        help_text="Used for this area in charts.",
+                        max_length=7,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^#[0-9a-fA-F]{6}$", "Enter a colour as #RRGGBB, e.g. #1f6f8b."
+                            )
+                        ],
+                        verbose_name="colour",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical area',
-                'verbose_name_plural': 'historical areas',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical area",
+                "verbose_name_plural": "historical areas",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMembership',
+            name="HistoricalMembership",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('role', models.CharField(choices=[('staff', 'Staff'), ('lead', 'Lead')], default='staff', max_length=10, verbose_name='role')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('area', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='areas.area', verbose_name='area')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("staff", "Staff"), ("lead", "Lead")],
+                        default="staff",
+                        max_length=10,
+                        verbose_name="role",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="areas.area",
+                        verbose_name="area",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical membership',
-                'verbose_name_plural': 'historical memberships',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical membership",
+                "verbose_name_plural": "historical memberships",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('staff', 'Staff'), ('lead', 'Lead')], default='staff', max_length=10, verbose_name='role')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='areas.area', verbose_name='area')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("staff", "Staff"), ("lead", "Lead")],
+                        default="staff",
+                        max_length=10,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="areas.area",
+                        verbose_name="area",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership',
-                'verbose_name_plural': 'memberships',
-                'ordering': ['area', 'user'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'area'), name='membership_one_per_user_area')],
+                "verbose_name": "membership",
+                "verbose_name_plural": "memberships",
+                "ordering": ["area", "user"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "area"), name="membership_one_per_user_area"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AreaStatistic',
+            name="AreaStatistic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1900), django.core.validators.MaxValueValidator(2100)], verbose_name='year')),
-                ('value', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='value')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='source')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='statistics', to='areas.area', verbose_name='area')),
-                ('kind', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='values', to='areas.statistickind', verbose_name='kind')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1900),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="year",
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="value"),
+                ),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="source")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="statistics",
+                        to="areas.area",
+                        verbose_name="area",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="values",
+                        to="areas.statistickind",
+                        verbose_name="kind",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'area statistic',
-                'verbose_name_plural': 'area statistics',
-                'ordering': ['area', 'kind', 'year'],
-                'constraints': [models.UniqueConstraint(fields=('area', 'kind', 'year'), name='areastatistic_one_per_area_kind_year')],
+                "verbose_name": "area statistic",
+                "verbose_name_plural": "area statistics",
+                "ordering": ["area", "kind", "year"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("area", "kind", "year"), name="areastatistic_one_per_area_kind_year"
+                    )
+                ],
             },
         ),
     ]

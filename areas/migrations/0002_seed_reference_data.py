@@ -44,7 +44,12 @@ STATISTIC_KINDS = [
     ("unemployment-rate", "Arbetslöshet", "Unemployment rate", "%"),
     ("employment-rate-20-64", "Förvärvsfrekvens 20–64 år", "Employment rate, age 20–64", "%"),
     ("life-expectancy", "Medellivslängd", "Life expectancy", "år"),
-    ("upper-secondary-eligibility", "Behörighet till gymnasiet", "Upper-secondary eligibility", "%"),
+    (
+        "upper-secondary-eligibility",
+        "Behörighet till gymnasiet",
+        "Upper-secondary eligibility",
+        "%",
+    ),
     ("income-support", "Andel med ekonomiskt bistånd", "Share receiving income support", "%"),
 ]
 

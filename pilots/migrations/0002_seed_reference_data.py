@@ -74,11 +74,11 @@ INDICATORS = [
     ),
     (
         "vandalism-reports",
-        "Anmälda skadegörelser",
-        "Reported vandalism",
+        "Anmälda skadegörelser per månad",
+        "Reported vandalism per month",
         "anmälningar",
         "decrease",
-        "sum",
+        "mean",
     ),
     (
         "youth-activities",
