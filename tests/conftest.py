@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 
 from areas.models import Area, Membership
@@ -62,3 +63,10 @@ def portal_admin(make_user):
     user.is_staff = True
     user.save()
     return user
+
+
+@pytest.fixture
+def english(client):
+    """Pages in English, as after pressing the language switch."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

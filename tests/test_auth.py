@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from tests.conftest import TEST_PASSWORD
@@ -76,9 +77,9 @@ def test_language_switch_refuses_an_outside_next_url(client):
     assert "evil.example" not in response["Location"]
 
 
-def test_base_layout_shows_navigation_user_and_sign_out(client, staff_seved):
+def test_base_layout_shows_navigation_user_and_sign_out(client, staff_seved, english):
     client.force_login(staff_seved)
-    html = client.get(reverse("areas:list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get(reverse("areas:list")).content.decode()
     for url in (reverse("pilots:list"), reverse("areas:list")):
         assert f'href="{url}"' in html
     assert staff_seved.get_full_name() in html
@@ -95,3 +96,16 @@ def test_password_change_needs_twelve_characters(client, staff_seved):
     assert response.context["form"].errors["new_password2"]
     staff_seved.refresh_from_db()
     assert staff_seved.check_password(TEST_PASSWORD)
+
+
+def test_pages_are_swedish_whatever_the_browser_asks_until_the_user_switches(client):
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+    assert '<html lang="sv">' in page.content.decode()
+    assert page["Content-Language"] == "sv"
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("login")})
+    assert '<html lang="en">' in client.get(reverse("login")).content.decode()
+
+
+def test_an_unknown_language_cookie_falls_back_to_swedish(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx"
+    assert '<html lang="sv">' in client.get(reverse("login")).content.decode()

@@ -45,13 +45,15 @@ def test_area_list_uses_the_same_queries_for_few_and_many_pilots(
         client.get(reverse("areas:list"))
 
 
-def test_area_page_shows_context_statistics_by_year_marked_as_context(client, staff_seved, seved):
+def test_area_page_shows_context_statistics_by_year_marked_as_context(
+    client, staff_seved, seved, english
+):
     kind = StatisticKindFactory(name="Arbetslöshet", name_en="Unemployment rate", unit="%")
     AreaStatisticFactory(area=seved, kind=kind, year=2022, value="33.10")
     AreaStatisticFactory(area=seved, kind=kind, year=2023, value="30.40")
     client.force_login(staff_seved)
 
-    response = client.get(reverse("areas:detail", args=["seved"]), HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(reverse("areas:detail", args=["seved"]))
 
     assert response.status_code == 200
     table = response.context["statistics"]
@@ -101,9 +103,9 @@ def test_an_unknown_area_answers_404(client, staff_seved):
     assert client.get(reverse("areas:detail", args=["atlantis"])).status_code == 404
 
 
-def test_an_official_sees_an_area_without_a_membership_badge(client, official, seved):
+def test_an_official_sees_an_area_without_a_membership_badge(client, official, seved, english):
     client.force_login(official)
-    response = client.get(reverse("areas:detail", args=["seved"]), HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(reverse("areas:detail", args=["seved"]))
     assert response.status_code == 200
     assert response.context["role"] is None
     assert "Your area" not in response.content.decode()

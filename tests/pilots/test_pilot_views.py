@@ -27,9 +27,9 @@ def test_home_lists_the_pilots_of_my_areas_only(client, staff_seved, seved, lind
     assert "Jobbmatchning i Lindängen" not in response.content.decode()
 
 
-def test_home_tells_a_user_without_an_area_that_they_can_read_everything(client, official):
+def test_home_tells_a_user_without_an_area_that_they_can_read_everything(client, official, english):
     client.force_login(official)
-    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(reverse("home"))
     assert "You are not a member of any area team" in response.content.decode()
 
 
@@ -89,7 +89,7 @@ def _count(client, url: str) -> int:
     return len(context.captured_queries)
 
 
-def test_pilot_page_shows_need_indicators_journal_and_facts(client, official, seved):
+def test_pilot_page_shows_need_indicators_journal_and_facts(client, official, seved, english):
     pilot = PilotFactory(area=seved, need="Unga saknar sommarjobb", budget_sek=250000)
     theme = ThemeFactory()
     pilot.themes.add(theme)
@@ -97,7 +97,7 @@ def test_pilot_page_shows_need_indicators_journal_and_facts(client, official, se
     PilotUpdateFactory(pilot=pilot, kind="lesson", body="Börja i liten skala.")
     client.force_login(official)
 
-    response = client.get(pilot.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(pilot.get_absolute_url())
 
     assert response.status_code == 200
     html = response.content.decode()
