@@ -127,13 +127,18 @@ class PilotAdmin(SimpleHistoryAdmin):
         "title",
         "area",
         "stage",
-        "evidence_level",
+        "evidence",
         "start_date",
         "end_date",
         "archived",
         "updated_at",
     )
     list_filter = ("area", "stage", "evidence_level", "themes", ArchivedFilter)
+
+    @admin.display(description=_("evidence level"), ordering="evidence_level")
+    def evidence(self, pilot: Pilot) -> int:
+        # The number alone keeps rows short; the filter and the form show what it means.
+        return pilot.evidence_level
     list_select_related = ("area",)
     search_fields = ("title", "need", "summary", "slug")
     autocomplete_fields = ("area", "lead", "adapted_from", "themes", "partners")
