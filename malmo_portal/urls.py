@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from malmo_portal import health
-from pilots import views as pilot_views
+from pilots.views import pilots as pilot_views
 
 admin.site.site_header = _("Malmö Pilot Portal")
 admin.site.site_title = _("Malmö Pilot Portal")

@@ -1,10 +1,54 @@
 from django.urls import path
 
-from pilots import views
+from pilots.views import imports, indicators, journal
+from pilots.views import pilots as pilot_views
 
 app_name = "pilots"
 
 urlpatterns = [
-    path("", views.pilot_list, name="list"),
-    path("<slug:slug>/", views.pilot_detail, name="detail"),
+    path("", pilot_views.pilot_list, name="list"),
+    path("new/", pilot_views.pilot_create, name="create"),
+    path("<slug:slug>/", pilot_views.pilot_detail, name="detail"),
+    path("<slug:slug>/edit/", pilot_views.pilot_edit, name="edit"),
+    path("<slug:slug>/archive/", pilot_views.pilot_archive, name="archive"),
+    path("<slug:slug>/indicators/new/", indicators.indicator_create, name="indicator-create"),
+    path(
+        "<slug:slug>/indicators/<int:pk>/edit/",
+        indicators.indicator_edit,
+        name="indicator-edit",
+    ),
+    path(
+        "<slug:slug>/indicators/<int:pk>/delete/",
+        indicators.indicator_delete,
+        name="indicator-delete",
+    ),
+    path(
+        "<slug:slug>/indicators/<int:pk>/measurements/new/",
+        indicators.measurement_create,
+        name="measurement-create",
+    ),
+    path(
+        "<slug:slug>/measurements/<int:pk>/edit/",
+        indicators.measurement_edit,
+        name="measurement-edit",
+    ),
+    path(
+        "<slug:slug>/measurements/<int:pk>/delete/",
+        indicators.measurement_delete,
+        name="measurement-delete",
+    ),
+    path("<slug:slug>/measurements/import/", imports.measurement_import, name="import"),
+    path(
+        "<slug:slug>/measurements/import/confirm/",
+        imports.measurement_import_confirm,
+        name="import-confirm",
+    ),
+    path("<slug:slug>/updates/new/", journal.update_create, name="update-create"),
+    path("<slug:slug>/attachments/new/", journal.attachment_create, name="attachment-create"),
+    path(
+        "<slug:slug>/attachments/<int:pk>/",
+        journal.attachment_download,
+        name="attachment-download",
+    ),
+    path("<slug:slug>/history/", journal.pilot_history, name="history"),
 ]

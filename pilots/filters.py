@@ -1,0 +1,72 @@
+"""The pilot list's filters; they live in the URL so a filtered list can be bookmarked."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from areas.models import Area
+from pilots.models import EvidenceLevel, Pilot, Stage, Theme
+
+SEARCH_LIMIT = 200
+
+
+class PilotFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search", max_length=SEARCH_LIMIT)
+    area = django_filters.ModelChoiceFilter(
+        label=_("Area"),
+        queryset=Area.objects.order_by("name"),
+        to_field_name="slug",
+        empty_label=_("All areas"),
+    )
+    stage = django_filters.ChoiceFilter(
+        label=_("Stage"), choices=Stage.choices, empty_label=_("All stages")
+    )
+    theme = django_filters.ModelChoiceFilter(
+        label=_("Theme"),
+        field_name="themes",
+        queryset=Theme.objects.order_by("name"),
+        to_field_name="slug",
+        empty_label=_("All themes"),
+    )
+    evidence_level = django_filters.ChoiceFilter(
+        label=_("Evidence level"),
+        choices=EvidenceLevel.choices,
+        empty_label=_("All levels"),
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        empty_label=_("Latest updated"),
+        fields=(
+            ("title", "title"),
+            ("area__name", "area"),
+            ("stage", "stage"),
+            ("evidence_level", "evidence"),
+            ("start_date", "start"),
+            ("updated_at", "updated"),
+        ),
+        field_labels={
+            "title": _("Title"),
+            "area__name": _("Area"),
+            "stage": _("Stage"),
+            "evidence_level": _("Evidence level"),
+            "start_date": _("Start date"),
+            "updated_at": _("Updated"),
+        },
+    )
+
+    class Meta:
+        model = Pilot
+        fields = ["q", "area", "stage", "theme", "evidence_level"]
+
+    def search(self, queryset: QuerySet[Pilot], name: str, value: str) -> QuerySet[Pilot]:
+        words = value.split()[:8]
+        for word in words:
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(need__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(target_group__icontains=word)
+            )
+        return queryset

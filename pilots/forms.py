@@ -1,0 +1,146 @@
+"""Forms for pilots. Each explains its fields briefly and keeps what was typed on errors."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
+
+from areas import roles
+from areas.models import Area
+from pilots.models import Partner, Pilot, Theme
+
+TEXT_LIMIT = 10_000
+MAX_BUDGET_SEK = 100_000_000_000
+MAX_PARTICIPANTS = 10_000_000
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version the user opened, so a concurrent save can be detected."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.fields["version"].initial = self.instance.version
+
+    def expected_version(self) -> int:
+        return self.cleaned_data.get("version") or self.instance.version
+
+
+class PilotForm(VersionedForm):
+    class Meta:
+        model = Pilot
+        fields = [
+            "title",
+            "area",
+            "need",
+            "summary",
+            "approach",
+            "target_group",
+            "themes",
+            "partners",
+            "start_date",
+            "end_date",
+            "budget_sek",
+            "participants_reached",
+            "lead",
+            "lessons",
+            "adaptation_notes",
+        ]
+        widgets = {
+            "need": forms.Textarea(attrs={"rows": 3}),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "approach": forms.Textarea(attrs={"rows": 4}),
+            "lessons": forms.Textarea(attrs={"rows": 4}),
+            "adaptation_notes": forms.Textarea(attrs={"rows": 3}),
+            "themes": forms.CheckboxSelectMultiple,
+            "partners": forms.SelectMultiple(attrs={"size": 6}),
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+        }
+        help_texts = {
+            "title": _("A short name people will recognise, e.g. “Homework help at Seved school”."),
+            "area": _("The area whose team runs the pilot. You can choose among your own areas."),
+            "need": _("Start here: the urgent need in the area that this pilot answers."),
+            "summary": _("Two or three sentences for someone who has never heard of it."),
+            "approach": _("What you do, with whom, how often."),
+            "target_group": _("Who the pilot is for, e.g. “young people aged 16–19”."),
+            "themes": _("Choose one or more."),
+            "partners": _("Organisations working with you. Hold Ctrl (⌘ on Mac) to pick several."),
+            "start_date": _("When the pilot started or will start."),
+            "end_date": _("Leave empty while it runs without a set end."),
+            "budget_sek": _("Whole kronor, total for the pilot."),
+            "participants_reached": _("People reached so far, as a whole number."),
+            "lead": _("The person who answers for the pilot; a member of the area's team."),
+            "lessons": _("What you have learnt that others should know."),
+            "adaptation_notes": _("For an adapted pilot: what was kept, what changed and why."),
+        }
+
+    def __init__(self, *args: object, user: AbstractBaseUser, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        my_area_ids = set(roles.area_roles(user))
+        if self.instance.pk:
+            my_area_ids.add(self.instance.area_id)
+        self.fields["area"].queryset = Area.objects.filter(pk__in=my_area_ids)
+        self.fields["area"].empty_label = None if len(my_area_ids) == 1 else "---------"
+        self.fields["lead"].queryset = (
+            get_user_model()
+            .objects.filter(memberships__area_id__in=my_area_ids, is_active=True)
+            .distinct()
+            .order_by("first_name", "last_name", "username")
+        )
+        self.fields["lead"].label_from_instance = lambda user: (
+            user.get_full_name() or user.get_username()
+        )
+        self.fields["themes"].queryset = Theme.objects.order_by("name")
+        self.fields["partners"].queryset = Partner.objects.order_by("name")
+        if not (self.instance.pk and self.instance.adapted_from_id):
+            del self.fields["adaptation_notes"]
+        for name in ("need", "summary", "approach", "lessons", "adaptation_notes"):
+            if name in self.fields:
+                self.fields[name].validators.append(MaxLengthValidator(TEXT_LIMIT))
+                self.fields[name].widget.attrs["maxlength"] = TEXT_LIMIT
+        self.fields["budget_sek"].max_value = MAX_BUDGET_SEK
+        self.fields["budget_sek"].widget.attrs["max"] = MAX_BUDGET_SEK
+        self.fields["participants_reached"].widget.attrs["max"] = MAX_PARTICIPANTS
+
+    def clean_budget_sek(self) -> int | None:
+        budget = self.cleaned_data.get("budget_sek")
+        if budget is not None and budget > MAX_BUDGET_SEK:
+            raise forms.ValidationError(_("Enter a budget of at most 100 billion kronor."))
+        return budget
+
+    def clean_participants_reached(self) -> int | None:
+        value = self.cleaned_data.get("participants_reached")
+        if value is not None and value > MAX_PARTICIPANTS:
+            raise forms.ValidationError(_("Enter at most 10 million participants."))
+        return value
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date cannot be before the start date."))
+        area, lead = cleaned.get("area"), cleaned.get("lead")
+        if area and lead and not lead.memberships.filter(area=area).exists():
+            self.add_error("lead", _("The lead must be a member of the pilot's area team."))
+        return cleaned
+
+
+class ArchiveForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, archive this pilot"),
+        help_text=_("It leaves lists and dashboards but keeps all its data and history."),
+    )

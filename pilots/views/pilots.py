@@ -1,0 +1,159 @@
+"""Pilot pages: home, the list, one pilot, and creating, editing and archiving pilots."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Max, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from areas import roles
+from areas.models import Area
+from pilots import rules as pilot_rules
+from pilots import services
+from pilots.filters import PilotFilter
+from pilots.forms import ArchiveForm, PilotForm
+from pilots.models import Indicator, Pilot
+from pilots.views import indicators, journal
+from pilots.views.access import get_pilot_for_archive, get_pilot_for_edit, get_pilot_for_view
+
+PAGE_SIZE = 25
+ATTENTION_LIMIT = 10
+STALE_AFTER = timedelta(days=90)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    my_area_ids = set(roles.area_roles(request.user))
+    mine = Pilot.objects.active().in_areas(my_area_ids)
+    today = timezone.localdate()
+    stale = (
+        mine.running()
+        .annotate(last_measured=Max("indicators__latest_period_end"))
+        .filter(Q(last_measured__lt=today - STALE_AFTER) | Q(last_measured__isnull=True))
+        .select_related("area")
+        .order_by("last_measured", "title")
+    )
+    overdue = mine.running().filter(end_date__lt=today).select_related("area").order_by("end_date")
+    incomplete = (
+        Indicator.objects.filter(pilot__in=mine)
+        .filter(Q(baseline_value__isnull=True) | Q(target_value__isnull=True))
+        .select_related("pilot", "definition")
+        .order_by("pilot__title", "definition__code")
+    )
+    return render(
+        request,
+        "pilots/home.html",
+        {
+            "my_areas": Area.objects.filter(pk__in=my_area_ids),
+            "my_pilots": mine.select_related("area").order_by("-updated_at")[:20],
+            "stale": stale[:ATTENTION_LIMIT],
+            "overdue": overdue[:ATTENTION_LIMIT],
+            "incomplete": incomplete[:ATTENTION_LIMIT],
+            "is_official": roles.is_official(request.user),
+            "can_create": request.user.has_perm("pilots.add_pilot"),
+        },
+    )
+
+
+def pilot_list(request: HttpRequest) -> HttpResponse:
+    pilots = Pilot.objects.active().select_related("area")
+    filterset = PilotFilter(request.GET or None, queryset=pilots)
+    results = filterset.qs
+    # A stable tie-breaker keeps pages from repeating or skipping rows.
+    results = results.order_by(*(results.query.order_by or ["-updated_at"]), "pk")
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "pilots/pilot_list.html",
+        {
+            "page": page,
+            "filter": filterset,
+            "query_prefix": f"{query.urlencode()}&" if query else "",
+            "can_create": request.user.has_perm("pilots.add_pilot"),
+        },
+    )
+
+
+def pilot_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    pilot = get_pilot_for_view(request, slug)
+    context = {
+        "pilot": pilot,
+        "themes": pilot.themes.all(),
+        "partners": pilot.partners.all(),
+        "adaptations": pilot.adaptations.active().select_related("area"),
+        "can_edit": pilot_rules.can_edit(request.user, pilot),
+        "can_decide": pilot_rules.can_decide(request.user, pilot),
+        "can_archive": request.user.has_perm("pilots.archive_pilot", pilot),
+    }
+    context |= indicators.panel_context(request, pilot)
+    context |= journal.panel_context(request, pilot)
+    return render(request, "pilots/pilot_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def pilot_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("pilots.add_pilot"):
+        raise PermissionDenied
+    form = PilotForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        pilot = services.pilot_create(
+            pilot=form.save(commit=False),
+            themes=form.cleaned_data["themes"],
+            partners=form.cleaned_data["partners"],
+            user=request.user,
+        )
+        messages.success(request, _("The pilot “%(title)s” was created.") % {"title": pilot})
+        return redirect(pilot)
+    return render(request, "pilots/pilot_form.html", {"form": form, "pilot": None})
+
+
+@require_http_methods(["GET", "POST"])
+def pilot_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    pilot = get_pilot_for_edit(request, slug)
+    form = PilotForm(request.POST or None, instance=pilot, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pilot_update(
+                pilot=form.save(commit=False),
+                expected_version=form.expected_version(),
+                themes=form.cleaned_data["themes"],
+                partners=form.cleaned_data["partners"],
+            )
+        except services.ConcurrentEditError:
+            form.add_error(
+                None,
+                _(
+                    "Someone else saved this pilot while you were editing it, so your changes "
+                    "were not saved. Your text is still below: open the pilot in a new tab to "
+                    "see their version, copy what you need, and save again."
+                ),
+            )
+            form.data = form.data.copy()
+            form.data["version"] = str(Pilot.objects.get(pk=pilot.pk).version)
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect(pilot)
+    return render(request, "pilots/pilot_form.html", {"form": form, "pilot": pilot})
+
+
+@require_http_methods(["GET", "POST"])
+def pilot_archive(request: HttpRequest, slug: str) -> HttpResponse:
+    pilot = get_pilot_for_archive(request, slug)
+    if pilot.is_archived:
+        messages.info(request, _("This pilot is already archived."))
+        return redirect(pilot)
+    form = ArchiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.pilot_archive(pilot=pilot)
+        messages.success(request, _("The pilot was archived. Its data and history are kept."))
+        return redirect(pilot)
+    return render(request, "pilots/pilot_archive.html", {"form": form, "pilot": pilot})
