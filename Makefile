@@ -30,7 +30,6 @@ $(BIN)/python:
 
 $(VENV)/.installed: $(BIN)/python requirements-dev.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -41,7 +40,7 @@ node_modules/.installed: package.json package-lock.json
 install: $(VENV)/.installed node_modules/.installed
 
 # A stable demo password for this checkout, so the printed logins stay true across runs.
-.demo_password:
+.demo_password: | $(BIN)/python
 	@$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(12))" > $@
 
 define seed_if_empty
@@ -55,7 +54,7 @@ run: install .demo_password
 	$(seed_if_empty)
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-.secret_key:
+.secret_key: | $(BIN)/python
 	@$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 # Production settings (DEBUG off, hashed static files). Cookies are marked Secure in production;

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Group
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from areas import roles
 from areas.models import Area, AreaStatistic, Membership, StatisticKind
 
 User = get_user_model()
@@ -112,6 +115,34 @@ class PortalUserAdmin(UserAdmin):
             .get_queryset(request)
             .prefetch_related(Prefetch("memberships", queryset=memberships))
         )
+
+    def has_change_permission(self, request: HttpRequest, obj: AbstractUser | None = None) -> bool:
+        # Only a superuser may change a superuser: otherwise a portal admin could take over one.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: AbstractUser | None = None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: AbstractUser | None = None
+    ) -> tuple[str, ...]:
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if request.user.is_superuser:
+            return readonly
+        # Portal admins manage people and memberships, never who holds which rights.
+        return (*readonly, "is_superuser", "user_permissions")
+
+    def formfield_for_manytomany(
+        self, db_field: models.Field, request: HttpRequest, **kwargs: object
+    ) -> forms.Field | None:
+        if db_field.name == "groups" and not request.user.is_superuser:
+            # A portal admin may make someone a city official, not a portal admin.
+            kwargs["queryset"] = Group.objects.filter(name=roles.OFFICIALS_GROUP)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description=_("areas"))
     def area_list(self, user: AbstractUser) -> str:

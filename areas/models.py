@@ -143,6 +143,9 @@ class Membership(models.Model):
         verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(fields=["user", "area"], name="membership_one_per_user_area"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["staff", "lead"]), name="membership_role_valid"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -41,9 +41,7 @@ def _progress_percent(indicator: Indicator) -> str | None:
 
 
 def _indicator_save(request: HttpRequest, indicator: Indicator) -> None:
-    if indicator.pk is not None:
-        # The portal's forms detect concurrent edits by version; an admin edit is one too.
-        indicator.version += 1
+    # indicator_save moves the version on, so the portal's forms notice admin edits too.
     indicator._history_user = request.user
     indicator_save(indicator=indicator)
 
@@ -135,10 +133,6 @@ class PilotAdmin(SimpleHistoryAdmin):
     )
     list_filter = ("area", "stage", "evidence_level", "themes", ArchivedFilter)
 
-    @admin.display(description=_("evidence level"), ordering="evidence_level")
-    def evidence(self, pilot: Pilot) -> int:
-        # The number alone keeps rows short; the filter and the form show what it means.
-        return pilot.evidence_level
     list_select_related = ("area",)
     search_fields = ("title", "need", "summary", "slug")
     autocomplete_fields = ("area", "lead", "adapted_from", "themes", "partners")
@@ -161,6 +155,11 @@ class PilotAdmin(SimpleHistoryAdmin):
     )
     inlines = (IndicatorInline, StageDecisionInline)
     actions = ("archive_selected", "unarchive_selected")
+
+    @admin.display(description=_("evidence level"), ordering="evidence_level")
+    def evidence(self, pilot: Pilot) -> int:
+        # The number alone keeps rows short; the filter and the form show what it means.
+        return pilot.evidence_level
 
     def get_readonly_fields(self, request: HttpRequest, obj: Pilot | None = None) -> tuple:
         if obj is None:

@@ -72,6 +72,21 @@ class Partner(models.Model):
         ordering = ["name"]
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "ngo",
+                        "public_agency",
+                        "university",
+                        "business",
+                        "residents",
+                        "other",
+                    ]
+                ),
+                name="partner_kind_valid",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -255,6 +270,14 @@ class StageDecision(models.Model):
             models.CheckConstraint(
                 condition=~Q(rationale=""), name="stagedecision_rationale_required"
             ),
+            models.CheckConstraint(
+                condition=Q(decision__in=["go", "iterate", "stop"]),
+                name="stagedecision_decision_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(from_stage__in=Stage.values) & Q(to_stage__in=Stage.values),
+                name="stagedecision_stages_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -363,8 +386,9 @@ class Indicator(models.Model):
     )
     target_date = models.DateField(_("target date"), null=True, blank=True)
     # Derived on every write to the indicator or its measurements; pages only read them.
+    # Wider than a measurement: a sum of many measurements must still fit.
     current_value = models.DecimalField(
-        _("current value"), max_digits=16, decimal_places=2, null=True, blank=True, editable=False
+        _("current value"), max_digits=20, decimal_places=2, null=True, blank=True, editable=False
     )
     latest_period_end = models.DateField(
         _("latest measurement"), null=True, blank=True, editable=False
@@ -398,6 +422,10 @@ class Indicator(models.Model):
                 | Q(target_date__gte=F("baseline_date")),
                 name="indicator_target_not_before_baseline",
             ),
+            models.CheckConstraint(
+                condition=Q(status__in=["no_data", "on_track", "off_track", "reached"]),
+                name="indicator_status_valid",
+            ),
         ]
         indexes = [
             models.Index(fields=["definition", "status"], name="indicator_def_status_idx"),
@@ -411,10 +439,21 @@ class Indicator(models.Model):
         return self.pilot.get_absolute_url()
 
     def clean(self) -> None:
+        errors = {}
         if self.baseline_date and self.target_date and self.target_date < self.baseline_date:
-            raise ValidationError(
-                {"target_date": _("The target date cannot be before the baseline date.")}
-            )
+            errors["target_date"] = _("The target date cannot be before the baseline date.")
+        if self.definition_id and self.baseline_value is not None and self.target_value is not None:
+            increase = self.definition.direction == IndicatorDefinition.Direction.INCREASE
+            if increase and self.target_value < self.baseline_value:
+                errors["target_value"] = _(
+                    "Higher is better for this indicator: the target cannot be below the baseline."
+                )
+            if not increase and self.target_value > self.baseline_value:
+                errors["target_value"] = _(
+                    "Lower is better for this indicator: the target cannot be above the baseline."
+                )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Measurement(models.Model):
@@ -487,6 +526,12 @@ class PilotUpdate(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("pilot update")
         verbose_name_plural = _("pilot updates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["progress", "obstacle", "lesson", "decision"]),
+                name="pilotupdate_kind_valid",
+            ),
+        ]
         indexes = [
             models.Index(fields=["pilot", "-created_at"], name="update_pilot_time_idx"),
             models.Index(fields=["kind", "-created_at"], name="update_kind_time_idx"),

@@ -1,6 +1,8 @@
 """The one place that answers "may this user view / edit / decide on this pilot".
 
-Views ask through ``user.has_perm("pilots.<name>", pilot)`` or the helpers below. Everyone signed
+Views ask through ``user.has_perm("pilots.<name>", pilot)`` or the helpers below. The names
+avoid Django's model permissions (view_, add_, change_, delete_), which the admin asks for:
+an area member must not reach the admin's pilot pages through a rule meant for the portal. Everyone signed
 in reads every pilot (transparency across areas is the point); area staff edit their area's
 pilots; area leads also decide on stages, evidence and archiving. Officials only read. Portal
 admins work in the Django admin.
@@ -35,8 +37,8 @@ def pilot_is_not_archived(user: AbstractBaseUser | AnonymousUser, pilot: Pilot |
     return pilot is None or pilot.archived_at is None
 
 
-rules.add_perm("pilots.view_pilot", rules.is_authenticated)
-rules.add_perm("pilots.add_pilot", rules.is_authenticated & is_area_member_anywhere)
+rules.add_perm("pilots.read_pilot", rules.is_authenticated)
+rules.add_perm("pilots.create_pilot", rules.is_authenticated & is_area_member_anywhere)
 rules.add_perm("pilots.edit_pilot", is_member_of_pilot_area & pilot_is_not_archived)
 rules.add_perm("pilots.adapt_pilot", is_area_member_anywhere)
 rules.add_perm("pilots.share_pilot", is_member_of_pilot_area)
@@ -45,7 +47,7 @@ rules.add_perm("pilots.archive_pilot", is_lead_of_pilot_area)
 
 
 def can_view(user: AbstractBaseUser | AnonymousUser, pilot: Pilot) -> bool:
-    return user.has_perm("pilots.view_pilot", pilot)
+    return user.has_perm("pilots.read_pilot", pilot)
 
 
 def can_edit(user: AbstractBaseUser | AnonymousUser, pilot: Pilot) -> bool:

@@ -57,6 +57,9 @@ def _content_matches(upload: File, extension: str) -> bool:
 
 def validate_attachment(upload: File) -> None:
     """Refuse files over 10 MB and files whose content is not what their name says."""
+    if getattr(upload, "_committed", False):
+        # Already stored and checked when it was uploaded; editing the title must not re-read it.
+        return
     if upload.size is not None and upload.size > MAX_ATTACHMENT_SIZE:
         raise ValidationError(
             _("The file is %(size)s; the largest allowed is %(limit)s.")

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from areas.models import Area, AreaStatistic, Membership, StatisticKind
 from pilots.models import (
+    Attachment,
     Indicator,
     IndicatorDefinition,
     Measurement,
@@ -193,3 +194,13 @@ class ShareLinkFactory(factory.django.DjangoModelFactory):
     pilot = factory.SubFactory(PilotFactory)
     created_by = factory.SubFactory(UserFactory)
     expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attachment
+
+    pilot = factory.SubFactory(PilotFactory)
+    title = "Lägesrapport"
+    file = factory.django.FileField(filename="rapport.pdf", data=b"%PDF-1.4\n%synthetic\n")
+    uploaded_by = factory.SubFactory(UserFactory)

@@ -34,3 +34,17 @@ def test_readiness_answers_503_when_the_database_is_down(client, monkeypatch):
 
 def test_health_checks_refuse_writes(client):
     assert client.post("/healthz/live").status_code == 405
+
+
+@pytest.mark.django_db
+def test_liveness_touches_no_database_even_for_a_signed_in_browser(client, django_user_model):
+    from django.test.utils import CaptureQueriesContext
+
+    user = django_user_model.objects.create_user("probe", password="x" * 16)
+    client.force_login(user)
+    from django.db import connection
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/healthz/live", HTTP_HOST="10.1.2.3")
+    assert response.status_code == 200
+    assert len(queries) == 0

@@ -36,6 +36,10 @@ def load_settings(
     [
         ({}, "DJANGO_SECRET_KEY"),
         ({"DJANGO_SECRET_KEY": "x" * 50}, "DJANGO_ALLOWED_HOSTS"),
+        ({"DJANGO_SECRET_KEY": "short", "DJANGO_ALLOWED_HOSTS": "a.example"}, "DJANGO_SECRET_KEY"),
+        ({"DJANGO_DEBUG": "1", "DJANGO_LOG_LEVEL": "LOUD"}, "DJANGO_LOG_LEVEL"),
+        ({"DJANGO_DEBUG": "1", "CACHE_URL": "nosuchcache://x"}, "CACHE_URL"),
+        ({"DJANGO_DEBUG": "1", "EMAIL_URL": "carrierpigeon://x"}, "EMAIL_URL"),
         ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG"),
         ({"DJANGO_DEBUG": "1", "DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL"),
         ({"DJANGO_DEBUG": "1", "DJANGO_HSTS_SECONDS": "soon"}, "DJANGO_HSTS_SECONDS"),
@@ -63,8 +67,13 @@ def test_production_settings_load_with_the_required_variables():
 
 
 def test_the_embedded_default_database_is_sqlite_with_wal_and_a_busy_timeout():
-    result = load_settings(DJANGO_DEBUG="1")
-    assert result.stdout.split()[1] == "django.db.backends.sqlite3"
+    result = load_settings(
+        "o = s.DATABASES['default']; "
+        "print(o['ENGINE'], o['OPTIONS']['timeout'], o['OPTIONS']['transaction_mode'], "
+        "'journal_mode=WAL' in o['OPTIONS']['init_command'])",
+        DJANGO_DEBUG="1",
+    )
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "20", "IMMEDIATE", "True"]
 
 
 def test_secure_cookies_are_on_when_debug_is_off():

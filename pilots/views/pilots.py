@@ -57,7 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "overdue": overdue[:ATTENTION_LIMIT],
             "incomplete": incomplete[:ATTENTION_LIMIT],
             "is_official": roles.is_official(request.user),
-            "can_create": request.user.has_perm("pilots.add_pilot"),
+            "can_create": request.user.has_perm("pilots.create_pilot"),
         },
     )
 
@@ -78,7 +78,7 @@ def pilot_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filter": filterset,
             "query_prefix": f"{query.urlencode()}&" if query else "",
-            "can_create": request.user.has_perm("pilots.add_pilot"),
+            "can_create": request.user.has_perm("pilots.create_pilot"),
         },
     )
 
@@ -101,7 +101,7 @@ def pilot_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def pilot_create(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("pilots.add_pilot"):
+    if not request.user.has_perm("pilots.create_pilot"):
         raise PermissionDenied
     form = PilotForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -228,3 +228,31 @@ def test_area_slug_must_be_unique_in_the_admin(admin_site_client: Client) -> Non
     assert response.status_code == 200
     assert "slug" in response.context["adminform"].form.errors
     assert not Area.objects.filter(name="Ett till område").exists()
+
+
+@pytest.mark.django_db
+def test_a_portal_admin_cannot_make_anyone_superuser_or_a_portal_admin(client, portal_admin):
+    superuser = get_user_model().objects.create_superuser("root", "root@example.org", "x" * 16)
+    client.force_login(portal_admin)
+    own_page = reverse("admin:auth_user_change", args=[portal_admin.pk])
+
+    form = client.get(own_page).context["adminform"].form
+    assert "is_superuser" not in form.fields
+    assert list(form.fields["groups"].queryset.values_list("name", flat=True)) == ["City officials"]
+    client.post(own_page, {"username": portal_admin.username, "is_superuser": "on"})
+    portal_admin.refresh_from_db()
+    assert not portal_admin.is_superuser
+    response = client.post(
+        reverse("admin:auth_user_change", args=[superuser.pk]),
+        {"username": "taken-over", "email": "x@example.org"},
+    )
+    assert response.status_code == 403
+    superuser.refresh_from_db()
+    assert superuser.username == "root"
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[superuser.pk]),
+        {"password1": "n" * 20, "password2": "n" * 20},
+    )
+    assert response.status_code in (302, 403)
+    superuser.refresh_from_db()
+    assert superuser.check_password("x" * 16)

@@ -54,9 +54,9 @@ def test_archived_pilots_are_read_only_even_for_their_lead(lead_seved, seved):
 
 def test_only_area_members_may_adapt_or_create_pilots(staff_seved, official, pilot):
     assert staff_seved.has_perm("pilots.adapt_pilot", pilot)
-    assert staff_seved.has_perm("pilots.add_pilot")
+    assert staff_seved.has_perm("pilots.create_pilot")
     assert not official.has_perm("pilots.adapt_pilot", pilot)
-    assert not official.has_perm("pilots.add_pilot")
+    assert not official.has_perm("pilots.create_pilot")
 
 
 def test_memberships_are_looked_up_once_per_user_object(
@@ -66,3 +66,13 @@ def test_memberships_are_looked_up_once_per_user_object(
     with django_assert_num_queries(1):
         for pilot in pilots:
             pilot_rules.can_edit(staff_seved, pilot)
+
+
+def test_area_rules_do_not_open_the_admin_to_staff_users_without_model_permissions(
+    client, staff_seved
+):
+    staff_seved.is_staff = True
+    staff_seved.save()
+    client.force_login(staff_seved)
+    assert client.get("/admin/pilots/pilot/").status_code == 403
+    assert client.get("/admin/pilots/pilot/add/").status_code == 403

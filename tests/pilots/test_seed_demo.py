@@ -193,6 +193,15 @@ def test_if_empty_seeds_an_empty_database_and_then_leaves_it_alone(demo_settings
 
 
 @pytest.mark.django_db
+def test_if_empty_leaves_a_database_with_real_users_alone(demo_settings):
+    UserFactory(username="maria")
+    output = seed("--if-empty")
+    assert "not loaded again" in output
+    assert not get_user_model().objects.filter(username="admin").exists()
+    assert not Pilot.objects.exists()
+
+
+@pytest.mark.django_db
 def test_seed_refuses_a_database_that_already_has_pilots(demo_settings):
     PilotFactory()
 

@@ -56,14 +56,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help="Seed only when the database has no data yet; otherwise do nothing (make run).",
+            help=(
+                "Seed only when the database has no pilots and no users yet; otherwise do "
+                "nothing (make run and make serve)."
+            ),
         )
 
     def handle(
         self, *args: Any, size: str, force: bool, if_empty: bool = False, **options: Any
     ) -> None:
         blockers = self._existing_data()
-        if blockers and if_empty and not force:
+        # For --if-empty, any account at all means someone already uses this database.
+        in_use = blockers or get_user_model().objects.exists()
+        if in_use and if_empty and not force:
             self.stdout.write("The database already has data; the demo data was not loaded again.")
             self._write_logins(None)
             return
