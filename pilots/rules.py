@@ -4,9 +4,9 @@ Views ask through ``user.has_perm("pilots.<name>", pilot)`` or the helpers below
 avoid Django's model permissions (view_, add_, change_, delete_), which the admin asks for:
 an area member must not reach the admin's pilot pages through a rule meant for the portal.
 
-Everyone signed in reads every pilot (transparency across areas is the point); area staff edit their area's
-pilots; area leads also decide on stages, evidence and archiving. Officials only read. Portal
-admins work in the Django admin.
+Everyone signed in reads every pilot (transparency across areas is the point); area staff edit
+their area's pilots; area leads also decide on stages, evidence and archiving. Officials only
+read. Portal admins work in the Django admin.
 """
 
 from __future__ import annotations
