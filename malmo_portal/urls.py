@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from malmo_portal import health
+from pilots.views import compare, dashboard
 from pilots.views import pilots as pilot_views
 
 admin.site.site_header = _("Malmö Pilot Portal")
@@ -16,6 +17,11 @@ urlpatterns = [
     path("", pilot_views.home, name="home"),
     path("areas/", include("areas.urls")),
     path("pilots/", include("pilots.urls")),
+    path("dashboard/", dashboard.city_dashboard, name="dashboard"),
+    path(
+        "dashboard/<slug:table>.csv", dashboard.dashboard_table_csv, name="dashboard-table-csv"
+    ),
+    path("compare/", compare.compare, name="compare"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz/live", health.live, name="healthz-live"),

@@ -37,7 +37,7 @@ class PilotFilter(django_filters.FilterSet):
     )
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
-        empty_label=_("Latest updated"),
+        empty_label=_("Recently updated"),
         fields=(
             ("title", "title"),
             ("area__name", "area"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pilots.views import imports, indicators, journal
+from pilots.views import exports, imports, indicators, journal
 from pilots.views import pilots as pilot_views
 
 app_name = "pilots"
@@ -8,6 +8,8 @@ app_name = "pilots"
 urlpatterns = [
     path("", pilot_views.pilot_list, name="list"),
     path("new/", pilot_views.pilot_create, name="create"),
+    path("export.csv", exports.pilot_list_csv, name="export-csv"),
+    path("export.xlsx", exports.pilot_list_xlsx, name="export-xlsx"),
     path("<slug:slug>/", pilot_views.pilot_detail, name="detail"),
     path("<slug:slug>/edit/", pilot_views.pilot_edit, name="edit"),
     path("<slug:slug>/archive/", pilot_views.pilot_archive, name="archive"),

@@ -77,7 +77,7 @@ def test_staff_member_logs_a_pilot_and_sees_its_trend(page, staff_seved):
     page.get_by_role("link", name="Skriv en uppdatering").first.click()
     page.wait_for_load_state()
     scan("update form")
-    page.locator("#id_kind").select_option("lesson")
+    page.locator("input[name=kind][value=lesson]").check()
     page.locator("#id_body").fill("Börja i liten skala – en hall, en tränare.")
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()

@@ -250,3 +250,34 @@ def test_hostile_pilot_forms_get_a_message_never_a_500_and_write_nothing_half_wa
     else:
         created = Pilot.objects.latest("id")
         assert created.title == title.strip()
+
+
+def test_home_and_filtered_list_keep_their_query_count_as_attention_items_grow(
+    client, staff_seved, seved, django_assert_num_queries
+):
+    client.force_login(staff_seved)
+    theme = ThemeFactory()
+    list_url = reverse("pilots:list") + f"?area=seved&theme={theme.slug}&sort=-title&q=pilot"
+
+    def add_rows(count: int) -> None:
+        for _ in range(count):
+            pilot = PilotFactory(
+                area=seved,
+                stage=Stage.PILOT,
+                end_date=timezone.localdate() - timedelta(days=3),
+            )
+            pilot.themes.add(theme)
+            IndicatorFactory(pilot=pilot, baseline_value=None)
+
+    add_rows(1)
+    # session, user, memberships, groups, areas, my pilots, stale, overdue, incomplete
+    with django_assert_num_queries(9):
+        client.get(reverse("home"))
+    # session, user, memberships, area and theme choices for the filter form, count, page
+    with django_assert_num_queries(9):
+        client.get(list_url)
+    add_rows(25)
+    with django_assert_num_queries(9):
+        client.get(reverse("home"))
+    with django_assert_num_queries(9):
+        client.get(list_url)

@@ -131,7 +131,7 @@ Run it weekly from cron, e.g. every Monday at 07:00, as the user that runs the p
              .venv/bin/python manage.py send_reminders >> /var/log/portal-reminders.log 2>&1
 
 The cron job needs the same environment as the portal (DATABASE_URL, DJANGO_SECRET_KEY,
-DJANGO_EMAIL_BACKEND and the SMTP settings). Try it first with --dry-run."""
+EMAIL_URL for the mail server). Try it first with --dry-run."""
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> ArgumentParser:
         kwargs.setdefault("formatter_class", HelpFormatter)
