@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from malmo_portal import health
-from pilots.views import compare, dashboard
+from pilots.views import compare, dashboard, library, sharing
 from pilots.views import pilots as pilot_views
 
 admin.site.site_header = _("Malmö Pilot Portal")
@@ -18,10 +18,12 @@ urlpatterns = [
     path("areas/", include("areas.urls")),
     path("pilots/", include("pilots.urls")),
     path("dashboard/", dashboard.city_dashboard, name="dashboard"),
-    path(
-        "dashboard/<slug:table>.csv", dashboard.dashboard_table_csv, name="dashboard-table-csv"
-    ),
+    path("dashboard/<slug:table>.csv", dashboard.dashboard_table_csv, name="dashboard-table-csv"),
     path("compare/", compare.compare, name="compare"),
+    path("library/", library.library, name="library"),
+    path("library/export.json", library.library_export_json, name="library-export-json"),
+    path("library/export.csv", library.library_export_csv, name="library-export-csv"),
+    path("s/<str:token>/", sharing.shared_pilot, name="share"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz/live", health.live, name="healthz-live"),

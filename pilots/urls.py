@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pilots.views import exports, imports, indicators, journal
+from pilots.views import adapt, decisions, exports, imports, indicators, journal, sharing
 from pilots.views import pilots as pilot_views
 
 app_name = "pilots"
@@ -53,4 +53,10 @@ urlpatterns = [
         name="attachment-download",
     ),
     path("<slug:slug>/history/", journal.pilot_history, name="history"),
+    path("<slug:slug>/stage/", decisions.pilot_stage, name="stage"),
+    path("<slug:slug>/evidence/", decisions.pilot_evidence, name="evidence"),
+    path("<slug:slug>/adapt/", adapt.pilot_adapt, name="adapt"),
+    path("<slug:slug>/share/", sharing.pilot_share, name="share"),
+    path("<slug:slug>/share/<int:pk>/revoke/", sharing.share_revoke, name="share-revoke"),
+    path("<slug:slug>/card/", sharing.pilot_card, name="card"),
 ]
