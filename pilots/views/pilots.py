@@ -21,7 +21,7 @@ from pilots import services
 from pilots.filters import PilotFilter
 from pilots.forms import ArchiveForm, PilotForm
 from pilots.models import Indicator, Pilot
-from pilots.views import indicators, journal
+from pilots.views import adapt, decisions, indicators, journal, sharing
 from pilots.views.access import get_pilot_for_archive, get_pilot_for_edit, get_pilot_for_view
 
 PAGE_SIZE = 25
@@ -93,9 +93,14 @@ def pilot_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_edit": pilot_rules.can_edit(request.user, pilot),
         "can_decide": pilot_rules.can_decide(request.user, pilot),
         "can_archive": request.user.has_perm("pilots.archive_pilot", pilot),
+        "can_adapt": request.user.has_perm("pilots.adapt_pilot", pilot),
+        "can_share": request.user.has_perm("pilots.share_pilot", pilot),
     }
     context |= indicators.panel_context(request, pilot)
     context |= journal.panel_context(request, pilot)
+    context |= decisions.panel_context(request, pilot)
+    context |= adapt.panel_context(request, pilot)
+    context |= sharing.panel_context(request, pilot)
     return render(request, "pilots/pilot_detail.html", context)
 
 
