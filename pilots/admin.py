@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from areas.admin import ConstraintCheckingInlineFormSet
+from pilots.cache import bump_data_version
 from pilots.models import (
     Attachment,
     Indicator,
@@ -139,7 +140,8 @@ class PilotAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ("title",)}
     date_hierarchy = "created_at"
     show_full_result_count = False
-    readonly_fields = ("archived_at", "version", "created_at", "updated_at")
+    # Evidence changes go through the portal's evidence form, which records the method behind them.
+    readonly_fields = ("archived_at", "version", "created_at", "updated_at", "evidence_level")
     fieldsets = (
         (None, {"fields": ("title", "slug", "area", "lead", "stage", "evidence_level")}),
         (
@@ -176,6 +178,15 @@ class PilotAdmin(SimpleHistoryAdmin):
             # The portal's forms detect concurrent edits by version; an admin edit is one too.
             obj.version += 1
         super().save_model(request, obj, form, change)
+        bump_data_version()
+
+    def delete_model(self, request: HttpRequest, obj: Pilot) -> None:
+        super().delete_model(request, obj)
+        bump_data_version()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Pilot]) -> None:
+        super().delete_queryset(request, queryset)
+        bump_data_version()
 
     def save_formset(
         self, request: HttpRequest, form: ModelForm, formset: BaseInlineFormSet, change: bool
@@ -208,6 +219,7 @@ class PilotAdmin(SimpleHistoryAdmin):
     def archive_selected(self, request: HttpRequest, queryset: QuerySet[Pilot]) -> None:
         with transaction.atomic():
             count = self._set_archived_at(request, queryset.active(), timezone.now())
+            bump_data_version()
         self.message_user(
             request,
             ngettext("%(count)d pilot was archived.", "%(count)d pilots were archived.", count)
@@ -219,6 +231,7 @@ class PilotAdmin(SimpleHistoryAdmin):
     def unarchive_selected(self, request: HttpRequest, queryset: QuerySet[Pilot]) -> None:
         with transaction.atomic():
             count = self._set_archived_at(request, queryset.filter(archived_at__isnull=False), None)
+            bump_data_version()
         self.message_user(
             request,
             ngettext("%(count)d pilot was unarchived.", "%(count)d pilots were unarchived.", count)
@@ -305,6 +318,14 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     ) -> None:
         _indicator_save(request, obj)
 
+    def delete_model(self, request: HttpRequest, obj: Indicator) -> None:
+        super().delete_model(request, obj)
+        bump_data_version()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Indicator]) -> None:
+        super().delete_queryset(request, queryset)
+        bump_data_version()
+
     def save_formset(
         self, request: HttpRequest, form: ModelForm, formset: BaseInlineFormSet, change: bool
     ) -> None:
@@ -383,6 +404,15 @@ class PilotUpdateAdmin(admin.ModelAdmin):
         if not change:
             obj.author = obj.author or request.user
         super().save_model(request, obj, form, change)
+        bump_data_version()
+
+    def delete_model(self, request: HttpRequest, obj: PilotUpdate) -> None:
+        super().delete_model(request, obj)
+        bump_data_version()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[PilotUpdate]) -> None:
+        super().delete_queryset(request, queryset)
+        bump_data_version()
 
 
 @admin.register(Attachment)

@@ -214,6 +214,19 @@ class Pilot(models.Model):
             models.Index(fields=["area", "stage"], name="pilot_area_stage_idx"),
             models.Index(fields=["stage", "evidence_level"], name="pilot_stage_evidence_idx"),
             models.Index(fields=["archived_at", "-updated_at"], name="pilot_archived_updated_idx"),
+            # The pilot list's default and title orders, pk as tie-breaker, active pilots only:
+            # a page is read from the index instead of sorting every pilot, and the paginator's
+            # COUNT(*) is an index-only scan.
+            models.Index(
+                fields=["-updated_at", "id"],
+                condition=Q(archived_at__isnull=True),
+                name="pilot_active_updated_idx",
+            ),
+            models.Index(
+                fields=["title", "id"],
+                condition=Q(archived_at__isnull=True),
+                name="pilot_active_title_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -634,3 +647,67 @@ class ShareLink(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class EvidenceRecord(models.Model):
+    """The evidence behind a pilot's level, as a lead set it: one row each time, kept as history.
+
+    The pilot's ``evidence_level`` is the current value; the newest record says what it rests on.
+    """
+
+    pilot = models.ForeignKey(
+        Pilot, on_delete=models.CASCADE, related_name="evidence_records", verbose_name=_("pilot")
+    )
+    level = models.PositiveSmallIntegerField(
+        _("evidence level"),
+        choices=EvidenceLevel.choices,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    previous_level = models.PositiveSmallIntegerField(
+        _("previous evidence level"),
+        choices=EvidenceLevel.choices,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    method_note = models.TextField(
+        _("method"), blank=True, help_text=_("How the evidence was gathered.")
+    )
+    links = models.TextField(_("links"), blank=True, help_text=_("One web address per line."))
+    attachment = models.ForeignKey(
+        Attachment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="evidence_records",
+        verbose_name=_("attachment"),
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="evidence_records",
+        verbose_name=_("set by"),
+    )
+    set_at = models.DateTimeField(_("set at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-set_at", "-pk"]
+        verbose_name = _("evidence record")
+        verbose_name_plural = _("evidence records")
+        indexes = [models.Index(fields=["pilot", "-set_at"], name="evidence_pilot_time_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=5)
+                & Q(previous_level__gte=1, previous_level__lte=5),
+                name="evidencerecord_levels_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pilot} · {self.get_level_display()}"
+
+    def get_absolute_url(self) -> str:
+        return self.pilot.get_absolute_url()
+
+    @property
+    def link_list(self) -> list[str]:
+        return [line for line in self.links.splitlines() if line.strip()]

@@ -3,20 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.validators import URLValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from pilots import progress
+from pilots.cache import bump_data_version
 from pilots.importing import Action, ImportRow
-from pilots.models import Attachment, Indicator, Measurement, Pilot, PilotUpdate, Stage
+from pilots.models import (
+    Attachment,
+    EvidenceLevel,
+    EvidenceRecord,
+    Indicator,
+    Measurement,
+    Pilot,
+    PilotUpdate,
+    ShareLink,
+    Stage,
+    StageDecision,
+)
 
 
 class ConcurrentEditError(Exception):
@@ -66,6 +81,7 @@ def pilot_create(
     user: AbstractBaseUser | None = None,
 ) -> Pilot:
     """Create a pilot from a filled-in (unsaved) instance; it starts as an idea."""
+    bump_data_version()
     pilot.slug = unique_pilot_slug(pilot.title)
     pilot.stage = Stage.IDEA
     pilot.version = 1
@@ -87,6 +103,7 @@ def pilot_update(
     partners: Iterable[models.Model] | None = None,
 ) -> Pilot:
     """Save edits made on a copy opened at expected_version; refuse if someone saved since."""
+    bump_data_version()
     pilot.version = _claim_version(Pilot, pilot.pk, expected_version)
     pilot.full_clean()
     pilot.save()
@@ -100,6 +117,7 @@ def pilot_update(
 @transaction.atomic
 def pilot_archive(*, pilot: Pilot) -> Pilot:
     """Archive: the pilot leaves lists and dashboards but keeps everything and its history."""
+    bump_data_version()
     pilot.archived_at = timezone.now()
     pilot.version += 1
     pilot.save(update_fields=["archived_at", "version", "updated_at"])
@@ -108,6 +126,7 @@ def pilot_archive(*, pilot: Pilot) -> Pilot:
 
 @transaction.atomic
 def pilot_unarchive(*, pilot: Pilot) -> Pilot:
+    bump_data_version()
     pilot.archived_at = None
     pilot.version += 1
     pilot.save(update_fields=["archived_at", "version", "updated_at"])
@@ -116,6 +135,7 @@ def pilot_unarchive(*, pilot: Pilot) -> Pilot:
 
 def indicator_refresh(*, indicator: Indicator) -> Indicator:
     """Recompute and store the indicator's current value, progress and status."""
+    bump_data_version()
     values = list(indicator.measurements.values_list("period_end", "value"))
     definition = indicator.definition
     outcome = progress.evaluate(
@@ -201,6 +221,7 @@ def update_create(
     *, pilot: Pilot, author: AbstractBaseUser | None, kind: str, body: str
 ) -> PilotUpdate:
     """Write a journal entry on a pilot."""
+    bump_data_version()
     update = PilotUpdate(pilot=pilot, author=author, kind=kind, body=body)
     update.full_clean(exclude=["author"])
     update.save()
@@ -266,6 +287,7 @@ def indicator_update(*, indicator: Indicator, expected_version: int) -> Indicato
 @transaction.atomic
 def indicator_delete(*, indicator: Indicator) -> None:
     """Remove an indicator from its pilot, together with all its measurements."""
+    bump_data_version()
     indicator.delete()
 
 
@@ -390,3 +412,319 @@ def measurements_import(
     for indicator_id in {row.indicator_id for row in rows}:
         indicator_refresh(indicator=indicators[indicator_id])
     return len(new), len(changed)
+
+
+class AdaptationRefusedError(ValueError):
+    """An adaptation that breaks the transfer rules (the form says why); nothing was written."""
+
+
+@transaction.atomic
+def pilot_adapt(
+    *,
+    original: Pilot,
+    area: models.Model,
+    user: AbstractBaseUser,
+    title: str,
+    need: str,
+    approach: str,
+    adaptation_notes: str,
+    copy_partners: bool,
+    summary: str = "",
+    target_group: str = "",
+    themes: Iterable[models.Model] | None = None,
+) -> Pilot:
+    """Start a new pilot in another area from an existing one, with lineage.
+
+    The new pilot is an idea led by the user, follows the original's indicator definitions
+    with empty baselines and targets (the new area measures its own), takes the original's
+    themes unless others are given, and its partners only when asked: every row or none.
+    """
+    bump_data_version()
+    if area.pk == original.area_id:
+        raise AdaptationRefusedError("An adaptation goes to another area than the original's.")
+    if not adaptation_notes.strip():
+        raise AdaptationRefusedError("An adaptation says what is kept, what changes and why.")
+    pilot = pilot_create(
+        pilot=Pilot(
+            title=title,
+            area=area,
+            need=need,
+            summary=summary,
+            approach=approach,
+            target_group=target_group,
+            adapted_from=original,
+            adaptation_notes=adaptation_notes,
+            lead=user,
+        ),
+        themes=original.themes.all() if themes is None else themes,
+        partners=original.partners.all() if copy_partners else (),
+        user=user,
+    )
+    definition_ids = original.indicators.order_by("definition_id").values_list(
+        "definition_id", flat=True
+    )
+    bulk_create_with_history(
+        [Indicator(pilot=pilot, definition_id=pk) for pk in definition_ids],
+        Indicator,
+        default_user=user,
+    )
+    return pilot
+
+
+# Stage decisions and evidence ----------------------------------------------------------------
+#
+# The ladder rules live here, in one pure function, so the form, the page and the service
+# agree on them:
+# - "go" moves one step up the ladder (idea → prototype → pilot → scaling → mainstreamed), and
+#   restarts a stopped pilot as an idea;
+# - "iterate" keeps the pilot at its stage, or moves it one step back;
+# - "stop" moves any pilot that is not yet mainstreamed to "stopped";
+# - "mainstreamed" is final: the pilot has become regular practice;
+# - moving up to "scaling" needs evidence level 2 or higher and an indicator with measurements.
+
+STAGE_LADDER = (Stage.IDEA, Stage.PROTOTYPE, Stage.PILOT, Stage.SCALING, Stage.MAINSTREAMED)
+SCALING_MIN_EVIDENCE = EvidenceLevel.DATA
+RATIONALE_LIMIT = 5_000
+METHOD_NOTE_LIMIT = 2_000
+EVIDENCE_LINK_LIMIT = 10
+_HTTP_URL = URLValidator(schemes=["http", "https"])
+# Control characters other than tab and line breaks only ever arrive by accident or malice.
+_CONTROL = dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+
+class StageMoveRefused(Exception):
+    """The stage decision breaks the ladder rules; nothing was written."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(" ".join(problems))
+        self.problems = problems
+
+
+def plain_text(value: str | None) -> str:
+    """The text without control characters (other than tab and line breaks), trimmed."""
+    return (value or "").translate(_CONTROL).strip()
+
+
+def stage_moves(stage: str) -> list[tuple[str, str]]:
+    """Every (decision, to_stage) the ladder allows from a stage, before the scaling checks."""
+    if stage == Stage.STOPPED:
+        return [(StageDecision.Decision.GO, Stage.IDEA)]
+    if stage not in STAGE_LADDER or stage == Stage.MAINSTREAMED:
+        return []
+    step = STAGE_LADDER.index(stage)
+    moves = [
+        (StageDecision.Decision.GO, STAGE_LADDER[step + 1]),
+        (StageDecision.Decision.ITERATE, stage),
+    ]
+    if step > 0:
+        moves.append((StageDecision.Decision.ITERATE, STAGE_LADDER[step - 1]))
+    moves.append((StageDecision.Decision.STOP, Stage.STOPPED))
+    return moves
+
+
+def _wrong_decision_problem(stage: str, decision: str) -> str:
+    """Why this decision cannot lead to the chosen stage, saying what it does lead to."""
+    names = {value: str(label) for value, label in Stage.choices}
+    if stage == Stage.STOPPED:
+        return _("A stopped pilot can only restart as an idea, with the decision “go”.")
+    if decision == StageDecision.Decision.GO:
+        target = STAGE_LADDER[STAGE_LADDER.index(stage) + 1]
+        return _("“Go” moves the pilot to the next stage, which is %(stage)s.") % {
+            "stage": names[target]
+        }
+    if decision == StageDecision.Decision.ITERATE:
+        step = STAGE_LADDER.index(stage)
+        if step == 0:
+            return _("“Iterate” keeps the pilot at the stage %(stage)s.") % {"stage": names[stage]}
+        return _(
+            "“Iterate” keeps the pilot at the stage %(stage)s or moves it one step back, "
+            "to %(previous)s."
+        ) % {"stage": names[stage], "previous": names[STAGE_LADDER[step - 1]]}
+    return _("“Stop” moves the pilot to the stage Stopped.")
+
+
+def stage_move_problems(
+    pilot: Pilot, to_stage: str, decision: str, has_indicator_data: bool
+) -> list[str]:
+    """Why this decision may not be recorded on the pilot as it is now; empty when it may."""
+    if pilot.archived_at is not None:
+        return [_("This pilot is archived: no stage decisions can be recorded on it.")]
+    if decision not in StageDecision.Decision.values:
+        return [_("Choose go, iterate or stop.")]
+    if to_stage not in Stage.values:
+        return [_("Choose a stage from the list.")]
+    if pilot.stage == Stage.MAINSTREAMED:
+        return [
+            _(
+                "This pilot is mainstreamed: it has become regular practice and its stage is "
+                "final. Start a new pilot to try something else."
+            )
+        ]
+    if (decision, to_stage) not in stage_moves(pilot.stage):
+        return [_wrong_decision_problem(pilot.stage, decision)]
+    problems = []
+    if to_stage == Stage.SCALING and pilot.stage != Stage.SCALING:
+        if pilot.evidence_level < SCALING_MIN_EVIDENCE:
+            problems.append(
+                _(
+                    "Moving to scaling needs evidence level %(needed)d or higher (the pilot "
+                    "captures data that shows positive change); this pilot is at level "
+                    "%(level)d. Set the evidence level first."
+                )
+                % {"needed": SCALING_MIN_EVIDENCE, "level": pilot.evidence_level}
+            )
+        if not has_indicator_data:
+            problems.append(
+                _(
+                    "Moving to scaling needs at least one indicator with measurements; this "
+                    "pilot has none yet."
+                )
+            )
+    return problems
+
+
+def pilot_has_indicator_data(pilot: Pilot) -> bool:
+    return Indicator.objects.filter(pilot=pilot, measurement_count__gt=0).exists()
+
+
+@transaction.atomic
+def pilot_decide_stage(
+    *,
+    pilot: Pilot,
+    to_stage: str,
+    decision: str,
+    rationale: str,
+    user: AbstractBaseUser | None,
+    expected_version: int,
+) -> StageDecision:
+    """Record a stage decision and move the pilot's stage with it, or write nothing."""
+    bump_data_version()
+    version = _claim_version(Pilot, pilot.pk, expected_version)
+    # Judge the pilot as stored now, not as the caller last saw it.
+    pilot.refresh_from_db(fields=["stage", "evidence_level", "archived_at"])
+    rationale = plain_text(rationale)
+    problems = stage_move_problems(pilot, to_stage, decision, pilot_has_indicator_data(pilot))
+    if not rationale:
+        problems.append(_("Write the rationale: why this decision, on what grounds."))
+    elif len(rationale) > RATIONALE_LIMIT:
+        problems.append(
+            _("Keep the rationale to at most %(limit)d characters.") % {"limit": RATIONALE_LIMIT}
+        )
+    if problems:
+        raise StageMoveRefused(problems)
+    record = StageDecision.objects.create(
+        pilot=pilot,
+        from_stage=pilot.stage,
+        to_stage=to_stage,
+        decision=decision,
+        rationale=rationale,
+        decided_by=user,
+    )
+    pilot.stage = to_stage
+    pilot.version = version
+    if user is not None:
+        pilot._history_user = user
+    pilot.save(update_fields=["stage", "version", "updated_at"])
+    return record
+
+
+def evidence_links_from_text(text: str | Iterable[str]) -> list[str]:
+    """The web addresses in the text, one per line, checked; raises ValidationError."""
+    lines = text.splitlines() if isinstance(text, str) else list(text)
+    links: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        link = plain_text(line)
+        if not link or link in links:
+            continue
+        try:
+            _HTTP_URL(link)
+        except ValidationError as error:
+            shown = link if len(link) <= 80 else link[:77] + "…"
+            raise ValidationError(
+                _(
+                    "Line %(number)d is not a web address starting with https:// or http://: "
+                    "%(link)s"
+                )
+                % {"number": number, "link": shown},
+                code="invalid_link",
+            ) from error
+        links.append(link)
+    if len(links) > EVIDENCE_LINK_LIMIT:
+        raise ValidationError(
+            _("Give at most %(limit)d links; there are %(count)d.")
+            % {"limit": EVIDENCE_LINK_LIMIT, "count": len(links)},
+            code="too_many_links",
+        )
+    return links
+
+
+@transaction.atomic
+def pilot_set_evidence(
+    *,
+    pilot: Pilot,
+    level: int,
+    method_note: str,
+    evidence_links: str | Iterable[str],
+    user: AbstractBaseUser | None,
+    expected_version: int,
+    attachment: Attachment | None = None,
+) -> EvidenceRecord:
+    """Set the pilot's evidence level with the evidence behind it, or write nothing.
+
+    Raises ValidationError keyed by the evidence form's field names.
+    """
+    bump_data_version()
+    version = _claim_version(Pilot, pilot.pk, expected_version)
+    pilot.refresh_from_db(fields=["evidence_level", "archived_at"])
+    if pilot.archived_at is not None:
+        raise ValidationError(_("This pilot is archived: its evidence level cannot change."))
+    errors: dict[str, list[str]] = {}
+    note = plain_text(method_note)
+    if level not in EvidenceLevel.values:
+        errors["evidence_level"] = [_("Choose a level from 1 to 5.")]
+    elif level > pilot.evidence_level and not note:
+        errors["method_note"] = [_("Say how the evidence was gathered when raising the level.")]
+    if len(note) > METHOD_NOTE_LIMIT:
+        errors["method_note"] = [
+            _("Keep the method note to at most %(limit)d characters.")
+            % {"limit": METHOD_NOTE_LIMIT}
+        ]
+    try:
+        links = evidence_links_from_text(evidence_links)
+    except ValidationError as error:
+        errors["evidence_links"] = error.messages
+    if attachment is not None and attachment.pilot_id != pilot.pk:
+        errors["attachment"] = [_("Choose one of this pilot's files.")]
+    if errors:
+        raise ValidationError(errors)
+    record = EvidenceRecord.objects.create(
+        pilot=pilot,
+        level=level,
+        previous_level=pilot.evidence_level,
+        method_note=note,
+        links="\n".join(links),
+        attachment=attachment,
+        set_by=user,
+    )
+    pilot.evidence_level = level
+    pilot.version = version
+    if user is not None:
+        pilot._history_user = user
+    pilot.save(update_fields=["evidence_level", "version", "updated_at"])
+    return record
+
+
+@transaction.atomic
+def share_link_create(
+    *, pilot: Pilot, user: AbstractBaseUser | None, expires_at: datetime
+) -> ShareLink:
+    """A new read-only link to the pilot; the token comes from the model's random default."""
+    return ShareLink.objects.create(pilot=pilot, created_by=user, expires_at=expires_at)
+
+
+@transaction.atomic
+def share_link_revoke(*, link: ShareLink) -> ShareLink:
+    """Stop the link from working; revoking twice keeps the first time."""
+    ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    link.refresh_from_db(fields=["revoked_at"])
+    return link

@@ -89,7 +89,6 @@ def pilot_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "pilot": pilot,
         "themes": pilot.themes.all(),
         "partners": pilot.partners.all(),
-        "adaptations": pilot.adaptations.active().select_related("area"),
         "can_edit": pilot_rules.can_edit(request.user, pilot),
         "can_decide": pilot_rules.can_decide(request.user, pilot),
         "can_archive": request.user.has_perm("pilots.archive_pilot", pilot),
