@@ -1,12 +1,32 @@
-"""Placeholder module; replaced by the exports pages."""
+"""The pilot list as a CSV or XLSX download, with the list's filters (see ``pilots.exports``)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, StreamingHttpResponse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET
+
+from pilots import exports
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _not_built_yet(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    return HttpResponse(status=501)
+@require_GET
+def pilot_list_csv(request: HttpRequest) -> StreamingHttpResponse:
+    lines = exports.rows(exports.export_queryset(request.GET))
+    response = StreamingHttpResponse(
+        exports.csv_chunks(lines), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=exports.filename("csv")
+    )
+    return response
 
 
-pilot_list_csv = pilot_list_xlsx = _not_built_yet
+@require_GET
+def pilot_list_xlsx(request: HttpRequest) -> FileResponse:
+    # Built in a temporary file first (a zip cannot stream); FileResponse deletes it when sent.
+    handle = exports.xlsx_file(exports.rows(exports.export_queryset(request.GET)))
+    return FileResponse(
+        handle, as_attachment=True, filename=exports.filename("xlsx"), content_type=XLSX_TYPE
+    )
