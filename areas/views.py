@@ -6,12 +6,16 @@ This app never imports ``pilots``: pilot figures come through the reverse relati
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, Sum
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import floatformat
+from django.utils.translation import gettext as _
 
 from areas import roles
-from areas.models import Area, AreaStatistic
+from areas.models import Area, AreaStatistic, StatisticKind
 
 ACTIVE_PILOTS = Q(pilots__archived_at__isnull=True)
 
@@ -32,15 +36,15 @@ def area_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Best first, as on the city dashboard. The codes are the pilots app's Indicator.Status values,
+# named here because this app reads them through the ORM only and never imports pilots.
+STATUS_ORDER = ("reached", "on_track", "off_track", "no_data")
+
+
 def area_detail(request: HttpRequest, slug: str) -> HttpResponse:
     area = get_object_or_404(Area, slug=slug)
     pilots = area.pilots.filter(archived_at__isnull=True)
-    stage_field = pilots.model._meta.get_field("stage")
-    counts = dict(pilots.order_by().values_list("stage").annotate(n=Count("id")))
-    stage_counts = [
-        {"code": code, "label": label, "count": counts.get(code, 0)}
-        for code, label in stage_field.flatchoices
-    ]
+    stage_counts, status_counts = _pilot_counts(pilots)
     return render(
         request,
         "areas/area_detail.html",
@@ -48,15 +52,50 @@ def area_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "area": area,
             "statistics": _statistics_table(area),
             "stage_counts": stage_counts,
-            "pilot_total": sum(counts.values()),
+            "pilot_total": sum(row["count"] for row in stage_counts),
+            "status_counts": status_counts,
+            "indicator_total": sum(row["count"] for row in status_counts),
             "recent_pilots": pilots.select_related("area").order_by("-updated_at")[:10],
             "role": roles.area_roles(request.user).get(area.pk),
         },
     )
 
 
+def _pilot_counts(pilots: QuerySet) -> tuple[list[dict], list[dict]]:
+    """Pilots by stage and their indicators by status, in one grouped query."""
+    stage_field = pilots.model._meta.get_field("stage")
+    indicator_model = pilots.model._meta.get_field("indicators").related_model
+    status_labels = dict(indicator_model._meta.get_field("status").flatchoices)
+    statuses = [code for code in STATUS_ORDER if code in status_labels]
+    rows = (
+        pilots.order_by()
+        .values("stage")
+        .annotate(
+            pilot_count=Count("id", distinct=True),
+            **{
+                f"status_{code}": Count("indicators", filter=Q(indicators__status=code))
+                for code in statuses
+            },
+        )
+    )
+    by_stage = {row["stage"]: row for row in rows}
+    stage_counts = [
+        {"code": code, "label": label, "count": by_stage.get(code, {}).get("pilot_count", 0)}
+        for code, label in stage_field.flatchoices
+    ]
+    status_counts = [
+        {
+            "code": code,
+            "label": status_labels[code],
+            "count": sum(row[f"status_{code}"] for row in by_stage.values()),
+        }
+        for code in statuses
+    ]
+    return stage_counts, status_counts
+
+
 def _statistics_table(area: Area) -> dict[str, object]:
-    """Context statistics as rows of kinds and columns of years."""
+    """Context statistics as rows of kinds and columns of years, and a line chart per kind."""
     rows = (
         AreaStatistic.objects.filter(area=area)
         .select_related("kind")
@@ -74,8 +113,51 @@ def _statistics_table(area: Area) -> dict[str, object]:
             "kind": entry["kind"],
             "cells": [entry["values"].get(year) for year in years],
             "sources": sorted(entry["sources"]),
+            "chart": _statistic_chart(entry["kind"], entry["values"]),
+            "summary": _statistic_summary(entry["kind"], entry["values"]),
         }
         for entry in by_kind.values()
     ]
     sources = sorted({source for entry in by_kind.values() for source in entry["sources"]})
     return {"years": years, "rows": table, "sources": sources}
+
+
+def _statistic_chart(kind: StatisticKind, values: dict[int, Decimal]) -> dict[str, object]:
+    label = f"{kind.label} ({kind.unit})" if kind.unit else kind.label
+    return {
+        "kind": "line",
+        "labels": [str(year) for year in values],
+        "series": [
+            {"key": "value", "label": label, "values": [float(value) for value in values.values()]}
+        ],
+        "axis": kind.unit,
+    }
+
+
+def _number(value: Decimal) -> str:
+    # Written as in the table beside the charts: at most one decimal.
+    return floatformat(value, "-1g")
+
+
+def _statistic_summary(kind: StatisticKind, values: dict[int, Decimal]) -> str:
+    years = list(values)
+    first_year, last_year = years[0], years[-1]
+    unit = f" {kind.unit}" if kind.unit else ""
+    if first_year == last_year:
+        return _("%(name)s: %(value)s%(unit)s in %(year)s.") % {
+            "name": kind.label,
+            "value": _number(values[first_year]),
+            "unit": unit,
+            "year": first_year,
+        }
+    return _(
+        "%(name)s went from %(first)s%(unit)s in %(first_year)s "
+        "to %(last)s%(unit)s in %(last_year)s."
+    ) % {
+        "name": kind.label,
+        "first": _number(values[first_year]),
+        "last": _number(values[last_year]),
+        "unit": unit,
+        "first_year": first_year,
+        "last_year": last_year,
+    }
