@@ -12,7 +12,7 @@ PORT ?= 8000
 # Local development defaults; production sets these in its own environment.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: help install run serve test check lint format migrations messages lock browser clean
+.PHONY: help install run serve test check lint format migrations messages messages-check lock browser clean bench
 
 help:
 	@echo "make run      install, migrate, load demo data and serve on http://$(HOST):$(PORT)"
@@ -69,6 +69,12 @@ serve: install .secret_key .demo_password
 	$(seed_if_empty)
 	$(BIN)/gunicorn malmo_portal.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
 
+# Load test on loopback: gunicorn with production settings against the large data set in
+# DATABASE_URL (PostgreSQL), driven by wrk; prints a Markdown table (see bench/README.md).
+bench: install
+	@[ -n "$${DATABASE_URL:-}" ] || { echo "make bench needs DATABASE_URL: the PostgreSQL database with 'manage.py seed_demo --size large', e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/malmo_seed_bench make bench"; exit 2; }
+	$(BIN)/python bench/run.py
+
 # The browser tests drive Debian's Chromium; nothing here downloads a browser of its own.
 CHROMIUM ?= /usr/bin/chromium
 export PORTAL_CHROMIUM := $(CHROMIUM)
@@ -87,7 +93,7 @@ lint: install
 migrations: install
 	$(MANAGE) makemigrations --check --dry-run
 
-check: lint migrations
+check: lint migrations messages-check
 
 test: install browser check
 	$(BIN)/pytest
@@ -96,9 +102,24 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+MAKEMESSAGES := $(MANAGE) makemessages --locale sv --no-location --no-obsolete \
+	--ignore '.venv/*' --ignore 'node_modules/*' --ignore 'staticfiles/*' --ignore 'bench/*'
+
 messages: install
-	$(MANAGE) makemessages --locale sv --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'staticfiles/*' --no-obsolete
+	$(MAKEMESSAGES)
 	$(MANAGE) compilemessages --locale sv --ignore '.venv/*' --ignore 'node_modules/*'
+
+# Every visible string is in the catalogue: extracting again must not change the .po file.
+messages-check: install
+	@cp locale/sv/LC_MESSAGES/django.po .messages-check.po
+	@$(MAKEMESSAGES) >/dev/null
+	@if ! diff -q -I '^"POT-Creation-Date' .messages-check.po locale/sv/LC_MESSAGES/django.po >/dev/null; then \
+		diff -I '^"POT-Creation-Date' .messages-check.po locale/sv/LC_MESSAGES/django.po | head -40; \
+		mv .messages-check.po locale/sv/LC_MESSAGES/django.po; \
+		echo "New or changed strings are not in the Swedish catalogue: run 'make messages', translate them and commit."; \
+		exit 1; \
+	fi
+	@mv .messages-check.po locale/sv/LC_MESSAGES/django.po
 
 lock: $(BIN)/python
 	$(BIN)/python -m pip install --quiet pip-tools

@@ -24,9 +24,7 @@ urlpatterns = [
     path("library/export.json", library.library_export_json, name="library-export-json"),
     path("library/export.csv", library.library_export_csv, name="library-export-csv"),
     path("s/<str:token>/", sharing.shared_pilot, name="share"),
-    path(
-        "s/<str:token>/files/<int:pk>/", sharing.shared_attachment, name="share-attachment"
-    ),
+    path("s/<str:token>/files/<int:pk>/", sharing.shared_attachment, name="share-attachment"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz/live", health.live, name="healthz-live"),

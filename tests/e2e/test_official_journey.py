@@ -65,9 +65,10 @@ def test_official_reads_the_dashboard_compares_two_areas_and_exports(
 
     page.goto(f"/pilots/?theme={theme.slug}")
     scan("pilot list filtered by theme")
+    page.locator("details summary").filter(has_text="Jämför").click()
     for pilot in pilots:
         page.locator(f"#compare-{pilot.pk}").check()
-    page.get_by_role("button", name="Jämför de markerade piloterna").click()
+    page.get_by_role("button", name="Jämför de förkryssade piloterna").click()
     page.wait_for_load_state()
     assert "/compare/" in page.url
     assert page.locator("canvas").count() >= 1, "the shared indicator is charted"

@@ -98,7 +98,7 @@ def test_csv_export_labels_columns_and_themes_in_swedish_by_default(client, offi
 
     header, row = _csv(client.get(CSV_URL))
 
-    assert header[:2] == ["Slug", "Titel"]
+    assert header[:2] == ["Kortnamn", "Titel"]
     assert "Skola" in row
 
 

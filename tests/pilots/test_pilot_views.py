@@ -27,8 +27,10 @@ def test_home_lists_the_pilots_of_my_areas_only(client, staff_seved, seved, lind
     assert "Jobbmatchning i Lindängen" not in response.content.decode()
 
 
-def test_home_tells_a_user_without_an_area_that_they_can_read_everything(client, official, english):
-    client.force_login(official)
+def test_home_tells_a_user_without_an_area_that_they_can_read_everything(
+    client, make_user, english
+):
+    client.force_login(make_user("reader"))
     response = client.get(reverse("home"))
     assert "You are not a member of any area team" in response.content.decode()
 
@@ -150,3 +152,10 @@ def test_pilot_page_uses_the_same_queries_for_few_and_many_rows(client, staff_se
         pilot.themes.add(ThemeFactory())
         PilotFactory(area=seved, adapted_from=pilot)
     assert _count(client, pilot.get_absolute_url()) == few
+
+
+def test_officials_start_on_the_city_dashboard(client, official):
+    client.force_login(official)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert "pilots/dashboard.html" in [template.name for template in response.templates]
