@@ -73,6 +73,7 @@ serve: install .secret_key .demo_password
 # DATABASE_URL (PostgreSQL), driven by wrk; prints a Markdown table (see bench/README.md).
 bench: install
 	@[ -n "$${DATABASE_URL:-}" ] || { echo "make bench needs DATABASE_URL: the PostgreSQL database with 'manage.py seed_demo --size large', e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/malmo_seed_bench make bench"; exit 2; }
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || { echo "make bench needs wrk: apt-get install wrk"; exit 2; }
 	$(BIN)/python bench/run.py
 
 # The browser tests drive Debian's Chromium; nothing here downloads a browser of its own.

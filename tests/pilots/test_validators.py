@@ -68,7 +68,10 @@ def test_files_over_ten_megabytes_are_refused():
 
 
 @given(
-    name=st.text(st.characters(exclude_characters="/\\\x00"), min_size=1, max_size=60),
+    # Django itself refuses names that are only dots; those never reach a validator.
+    name=st.text(st.characters(exclude_characters="/\\\x00"), min_size=1, max_size=60).filter(
+        lambda name: name.strip(".")
+    ),
     content=st.binary(max_size=2048),
 )
 def test_any_upload_is_either_accepted_or_refused_with_a_validation_error(name, content):
