@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 from urllib.parse import urlencode
@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from areas.models import Area
 from pilots import cache
+from pilots.attention import STALE_AFTER
 from pilots.models import (
     RUNNING_STAGES,
     EvidenceLevel,
@@ -40,7 +41,6 @@ from pilots.models import (
     Theme,
 )
 
-STALE_AFTER = timedelta(days=90)
 LIST_LIMIT = 10
 CHART_AREA_LIMIT = 20
 EXCERPT_LENGTH = 240

@@ -160,6 +160,18 @@ def is_formula_like(value: object) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
+def guard_formula(value: object) -> object:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    return "'" + value if is_formula_like(value) else value
+
+
+class EchoWriter:
+    """A file-like object for csv.writer that hands each line back instead of storing it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
 def csv_cell(value: object) -> object:
     """A value as CSV text; text a spreadsheet would run as a formula gets an apostrophe."""
     if value is None:
@@ -168,9 +180,7 @@ def csv_cell(value: object) -> object:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    if is_formula_like(value):
-        return "'" + value
-    return value
+    return guard_formula(value)
 
 
 def csv_chunks(lines: Iterable[list[object]]) -> Iterator[str]:

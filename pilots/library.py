@@ -47,6 +47,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
+from pilots.exports import EchoWriter, guard_formula
 from pilots.models import Indicator, Measurement, Pilot, ShareLink, Stage, StageDecision
 
 TRANSFER_STAGES = (Stage.PROTOTYPE, Stage.PILOT, Stage.SCALING, Stage.MAINSTREAMED)
@@ -260,7 +261,6 @@ CSV_HEADER = (
     "baseline_value_fewer_than_5",
     "target_value",
 )
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def shared_pilots() -> QuerySet[Pilot]:
@@ -426,20 +426,6 @@ def _json_pieces(head: dict[str, str]) -> Iterator[str]:
     yield "\n]}\n"
 
 
-class _Echo:
-    """A file-like object for csv.writer that hands each line back instead of storing it."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def guard_cell(value: object) -> object:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def open_data_csv(*, rows_per_chunk: int = 1000) -> Iterator[str]:
     """One row per measurement of a shared pilot, from one streamed query, in chunks of rows;
     UTF-8 with a BOM so that spreadsheets read å, ä and ö."""
@@ -465,7 +451,7 @@ def _csv_lines() -> Iterator[str]:
             "indicator__target_value",
         )
     )
-    writer = csv.writer(_Echo())
+    writer = csv.writer(EchoWriter())
     yield writer.writerow(CSV_HEADER)
     for slug, title, area, code, unit, period_end, value, baseline, target in rows.iterator():
         is_count = counts_people(unit)
@@ -473,11 +459,11 @@ def _csv_lines() -> Iterator[str]:
         baseline, baseline_withheld = withhold_small(baseline, is_count=is_count)
         yield writer.writerow(
             [
-                guard_cell(slug),
-                guard_cell(title),
-                guard_cell(area),
-                guard_cell(code),
-                guard_cell(unit),
+                guard_formula(slug),
+                guard_formula(title),
+                guard_formula(area),
+                guard_formula(code),
+                guard_formula(unit),
                 period_end.isoformat(),
                 "" if value is None else value,
                 "true" if value_withheld else "false",

@@ -83,3 +83,26 @@ def test_secure_cookies_are_on_when_debug_is_off():
         DJANGO_ALLOWED_HOSTS="portal.example.org",
     )
     assert result.stdout.split() == ["True", "True"]
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        env={**SAFE_ENV, **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_management_commands_run_in_a_checkout_without_configuration():
+    result = run_manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stderr
+
+
+def test_management_commands_with_a_secret_key_keep_the_production_checks():
+    result = run_manage("check", DJANGO_SECRET_KEY="too-short")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is too weak" in result.stderr

@@ -15,11 +15,11 @@ from django.utils import timezone
 from areas.models import Area
 from pilots import dashboard, progress
 from pilots.dashboard import DashboardFilterForm, Filters
+from pilots.exports import EchoWriter, guard_formula
 from pilots.models import Theme
 
 AREA_FIELDS = ("id", "name", "slug", "municipality", "population", "is_active")
 # A spreadsheet would run a cell that starts like a formula; people's text must stay text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -65,22 +65,11 @@ def city_dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def _lines(rows: Iterable[list[object]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csv.writer(EchoWriter())
     yield "\ufeff"  # so that spreadsheets read the file as UTF-8 (å, ä, ö)
     for row in rows:
-        yield writer.writerow([_cell(value) for value in row])
+        yield writer.writerow([guard_formula(value) for value in row])
 
 
 def dashboard_table_csv(request: HttpRequest, table: str) -> HttpResponseBase:

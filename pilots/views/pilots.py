@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,17 +13,16 @@ from django.views.decorators.http import require_http_methods
 
 from areas import roles
 from areas.models import Area
+from pilots import attention, services
 from pilots import rules as pilot_rules
-from pilots import services
 from pilots.filters import PilotFilter
 from pilots.forms import ArchiveForm, PilotForm
-from pilots.models import Indicator, Pilot
+from pilots.models import Pilot
 from pilots.views import adapt, dashboard, decisions, indicators, journal, sharing
 from pilots.views.access import get_pilot_for_archive, get_pilot_for_edit, get_pilot_for_view
 
 PAGE_SIZE = 25
 ATTENTION_LIMIT = 10
-STALE_AFTER = timedelta(days=90)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -37,16 +33,13 @@ def home(request: HttpRequest) -> HttpResponse:
     mine = Pilot.objects.active().in_areas(my_area_ids)
     today = timezone.localdate()
     stale = (
-        mine.running()
-        .annotate(last_measured=Max("indicators__latest_period_end"))
-        .filter(Q(last_measured__lt=today - STALE_AFTER) | Q(last_measured__isnull=True))
+        attention.stale_pilots(mine, today)
         .select_related("area")
         .order_by("last_measured", "title")
     )
-    overdue = mine.running().filter(end_date__lt=today).select_related("area").order_by("end_date")
+    overdue = attention.overdue_pilots(mine, today).select_related("area").order_by("end_date")
     incomplete = (
-        Indicator.objects.filter(pilot__in=mine)
-        .filter(Q(baseline_value__isnull=True) | Q(target_value__isnull=True))
+        attention.incomplete_indicators(mine)
         .select_related("pilot", "definition")
         .order_by("pilot__title", "definition__code")
     )

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pilots import library
+from pilots.exports import guard_formula
 from pilots.models import Indicator, Pilot, Stage, StageDecision
 from tests.factories import (
     AreaFactory,
@@ -530,7 +531,7 @@ def test_csv_export_has_a_bom_a_header_one_row_per_measurement_and_a_formula_gua
     [("=1+1", "'=1+1"), ("+46", "'+46"), ("-x", "'-x"), ("@SUM", "'@SUM"), ("Seved", "Seved")],
 )
 def test_formula_guard_prefixes_cells_a_spreadsheet_would_run(value, expected):
-    assert library.guard_cell(value) == expected
+    assert guard_formula(value) == expected
 
 
 @pytest.mark.parametrize(

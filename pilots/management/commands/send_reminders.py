@@ -7,20 +7,19 @@ import smtplib
 from argparse import ArgumentParser, RawDescriptionHelpFormatter
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import mail
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
-from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from pilots import attention
 from pilots.models import Indicator, Pilot
 
-STALE_AFTER = timedelta(days=90)
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 # The digest is in the portal's default language: leads have no language preference stored.
 EMAIL_LANGUAGE = "sv"
@@ -49,21 +48,15 @@ def collect_digests(today: date) -> dict[AbstractBaseUser, Digest]:
     """
     led = Pilot.objects.active().filter(lead__isnull=False)
     stale = (
-        led.running()
-        .annotate(last_measured=Max("indicators__latest_period_end"))
-        .filter(Q(last_measured__lt=today - STALE_AFTER) | Q(last_measured__isnull=True))
-        .select_related("lead", "area")
-        .order_by("title", "pk")
+        attention.stale_pilots(led, today).select_related("lead", "area").order_by("title", "pk")
     )
     incomplete = (
-        Indicator.objects.filter(pilot__in=led)
-        .filter(Q(baseline_value__isnull=True) | Q(target_value__isnull=True))
+        attention.incomplete_indicators(led)
         .select_related("pilot__lead", "pilot__area", "definition")
         .order_by("pilot__title", "pilot_id", "definition__code")
     )
     overdue = (
-        led.running()
-        .filter(end_date__lt=today)
+        attention.overdue_pilots(led, today)
         .select_related("lead", "area")
         .order_by("end_date", "title", "pk")
     )
