@@ -12,7 +12,7 @@ PORT ?= 8000
 # Local development defaults; production sets these in its own environment.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: help install run serve test check lint format migrations messages messages-check lock browser clean bench
+.PHONY: help install run serve test check lint format migrations messages messages-check lock browser clean bench audit
 
 help:
 	@echo "make run      install, migrate, load demo data and serve on http://$(HOST):$(PORT)"
@@ -22,6 +22,7 @@ help:
 	@echo "make format   ruff format and ruff check --fix"
 	@echo "make messages extract and compile translations"
 	@echo "make lock     refresh requirements*.lock from pyproject.toml"
+	@echo "make audit    known vulnerabilities in the locked Python and npm packages"
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: install it or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -121,6 +122,10 @@ messages-check: install
 		exit 1; \
 	fi
 	@mv .messages-check.po locale/sv/LC_MESSAGES/django.po
+
+# Exit 1: a vulnerability not explained in .ci/audit.py; 3: the advisory services were unreachable.
+audit: install
+	$(BIN)/python .ci/audit.py
 
 lock: $(BIN)/python
 	$(BIN)/python -m pip install --quiet pip-tools

@@ -1,20 +1,31 @@
-"""Logging filters: share-link tokens are secrets and never reach the logs."""
+"""Logging filters: share-link tokens never reach the logs; every line names its request."""
 
 import logging
 import re
 
+from malmo_portal.request_id import current_request_id
+
 SHARE_TOKEN = re.compile(r"/s/[A-Za-z0-9_\-]+")
 
 
-def _redact(value: object) -> object:
+def redact(value: object) -> object:
     return SHARE_TOKEN.sub("/s/[redacted]", value) if isinstance(value, str) else value
 
 
 class RedactShareTokens(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = _redact(record.msg)
+        record.msg = redact(record.msg)
         if isinstance(record.args, tuple):
-            record.args = tuple(_redact(arg) for arg in record.args)
+            record.args = tuple(redact(arg) for arg in record.args)
         elif isinstance(record.args, dict):
-            record.args = {key: _redact(arg) for key, arg in record.args.items()}
+            record.args = {key: redact(arg) for key, arg in record.args.items()}
+        return True
+
+
+class AddRequestId(logging.Filter):
+    """Puts the id of the request being served (or "-") on every record, for the formatter."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = current_request_id()
         return True

@@ -1,11 +1,15 @@
-"""Language choice: Swedish unless the user picked another language with the switch."""
+"""The portal's own middleware: language choice and session time limits."""
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
 
 class PortalLocaleMiddleware:
@@ -28,3 +32,44 @@ class PortalLocaleMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+class SessionTimeoutMiddleware:
+    """Signs a user out after SESSION_IDLE_SECONDS without a request or SESSION_COOKIE_AGE in all.
+
+    The session records when it was first seen signed in and, at most once a minute, when it was
+    last used, so an active user does not cost a session write per request.
+    """
+
+    SIGNED_IN_AT = "_portal_signed_in_at"
+    LAST_SEEN = "_portal_last_seen"
+    TOUCH_EVERY = 60
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            self._check(request)
+        return self.get_response(request)
+
+    def _check(self, request: HttpRequest) -> None:
+        now = int(time.time())
+        session = request.session
+        signed_in_at = session.setdefault(self.SIGNED_IN_AT, now)
+        last_seen = session.get(self.LAST_SEEN, now)
+        if now - last_seen > settings.SESSION_IDLE_SECONDS:
+            reason = _("You were signed out after %(minutes)d minutes without activity.") % {
+                "minutes": settings.SESSION_IDLE_SECONDS // 60
+            }
+        elif now - signed_in_at > settings.SESSION_COOKIE_AGE:
+            reason = _("You were signed out: a session lasts at most %(hours)d hours.") % {
+                "hours": settings.SESSION_COOKIE_AGE // 3600
+            }
+        else:
+            if now - last_seen >= self.TOUCH_EVERY or self.LAST_SEEN not in session:
+                session[self.LAST_SEEN] = now
+            return
+        logout(request)
+        # The page that asked is answered by the login redirect; the message says why.
+        messages.info(request, reason)

@@ -52,7 +52,9 @@ if not SECRET_KEY:
         )
     # Development only: a fixed, clearly marked key so sessions survive restarts.
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
-elif not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure")):
+elif not DEBUG and (
+    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure")
+):
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY is too weak for production: use at least 50 random characters, "
         'e.g. python -c "import secrets; print(secrets.token_urlsafe(50))".'
@@ -92,6 +94,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "malmo_portal.health.HealthCheckMiddleware",
+    "malmo_portal.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -101,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "malmo_portal.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -245,16 +249,34 @@ EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="pilotportalen@localhost")
 
-# Security: secure by default; local plain-HTTP serving must opt out explicitly.
+# Security: secure by default; local plain-HTTP serving must opt out explicitly. Behind HTTPS
+# (DJANGO_SECURE_COOKIES on, the production default) cookies are Secure and "__Host-" prefixed,
+# plain HTTP is redirected and browsers are told to use HTTPS only.
 SECURE_COOKIES = env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
-SESSION_COOKIE_SECURE = SECURE_COOKIES
-CSRF_COOKIE_SECURE = SECURE_COOKIES
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
-SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", default=0)
+_COOKIE_PREFIX = "__Host-" if SECURE_COOKIES else ""
+SESSION_COOKIE_NAME = f"{_COOKIE_PREFIX}sessionid"
+CSRF_COOKIE_NAME = f"{_COOKIE_PREFIX}csrftoken"
+LANGUAGE_COOKIE_NAME = f"{_COOKIE_PREFIX}django_language"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
+# htmx reads the CSRF token from the page, never from the cookie.
+SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = LANGUAGE_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+# A session ends after SESSION_IDLE_SECONDS without a request and SESSION_COOKIE_AGE at most
+# (enforced by malmo_portal.middleware.SessionTimeoutMiddleware).
+SESSION_IDLE_SECONDS = env_int("DJANGO_SESSION_IDLE_SECONDS", default=30 * 60, minimum=60)
+SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_MAX_SECONDS", default=10 * 60 * 60, minimum=60)
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=SECURE_COOKIES)
+SECURE_HSTS_SECONDS = env_int(
+    "DJANGO_HSTS_SECONDS", default=365 * 24 * 60 * 60 if SECURE_COOKIES else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+# Entering the browsers' HSTS preload list is a decision for the owner of the whole domain, not
+# for this application, so the deployment check's reminder about it is silenced.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if PROXY_COUNT > 0:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -283,17 +305,28 @@ if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redact_share_tokens": {"()": "malmo_portal.log_filters.RedactShareTokens"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"}
+    },
+    "filters": {
+        "redact_share_tokens": {"()": "malmo_portal.log_filters.RedactShareTokens"},
+        "request_id": {"()": "malmo_portal.log_filters.AddRequestId"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["redact_share_tokens"],
+            "filters": ["redact_share_tokens", "request_id"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Django's default handlers for these print unfiltered lines (share paths included) in
+        # development; everything goes through the one filtered console handler instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")

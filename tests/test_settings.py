@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 
 import pytest
 from django.conf import settings
 
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+    "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+}
 SAFE_ENV = {
     key: value
     for key, value in os.environ.items()
@@ -35,7 +40,8 @@ def load_settings(
     ("env", "variable"),
     [
         ({}, "DJANGO_SECRET_KEY"),
-        ({"DJANGO_SECRET_KEY": "x" * 50}, "DJANGO_ALLOWED_HOSTS"),
+        ({"DJANGO_SECRET_KEY": PRODUCTION["DJANGO_SECRET_KEY"]}, "DJANGO_ALLOWED_HOSTS"),
+        ({**PRODUCTION, "DJANGO_SECRET_KEY": "x" * 60}, "DJANGO_SECRET_KEY"),
         ({"DJANGO_SECRET_KEY": "short", "DJANGO_ALLOWED_HOSTS": "a.example"}, "DJANGO_SECRET_KEY"),
         ({"DJANGO_DEBUG": "1", "DJANGO_LOG_LEVEL": "LOUD"}, "DJANGO_LOG_LEVEL"),
         ({"DJANGO_DEBUG": "1", "CACHE_URL": "nosuchcache://x"}, "CACHE_URL"),
@@ -61,7 +67,7 @@ def test_a_bad_setting_stops_the_start_and_names_the_variable(env, variable):
 
 
 def test_production_settings_load_with_the_required_variables():
-    result = load_settings(DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="portal.example.org")
+    result = load_settings(**PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[0] == "False"
 
@@ -76,13 +82,31 @@ def test_the_embedded_default_database_is_sqlite_with_wal_and_a_busy_timeout():
     assert result.stdout.split() == ["django.db.backends.sqlite3", "20", "IMMEDIATE", "True"]
 
 
-def test_secure_cookies_are_on_when_debug_is_off():
+def test_production_cookies_are_secure_http_only_same_site_and_host_prefixed():
     result = load_settings(
-        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)",
-        DJANGO_SECRET_KEY="x" * 50,
-        DJANGO_ALLOWED_HOSTS="portal.example.org",
+        "print(*[(getattr(s, f'{c}_COOKIE_NAME'), getattr(s, f'{c}_COOKIE_SECURE'), "
+        "getattr(s, f'{c}_COOKIE_HTTPONLY'), getattr(s, f'{c}_COOKIE_SAMESITE')) "
+        "for c in ('SESSION', 'CSRF', 'LANGUAGE')], sep='|')",
+        **PRODUCTION,
     )
-    assert result.stdout.split() == ["True", "True"]
+    assert result.stdout.strip().split("|") == [
+        "('__Host-sessionid', True, True, 'Lax')",
+        "('__Host-csrftoken', True, True, 'Lax')",
+        "('__Host-django_language', True, True, 'Lax')",
+    ]
+
+
+def test_production_redirects_to_https_and_sends_hsts_unless_serving_plain_http_locally():
+    code = "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_NAME)"
+    production = load_settings(code, **PRODUCTION)
+    local = load_settings(code, **PRODUCTION, DJANGO_SECURE_COOKIES="0")
+    assert production.stdout.split() == ["True", "31536000", "__Host-sessionid"]
+    assert local.stdout.split() == ["False", "0", "sessionid"]
+
+
+def test_sessions_end_after_thirty_idle_minutes_and_ten_hours_at_most():
+    result = load_settings("print(s.SESSION_IDLE_SECONDS, s.SESSION_COOKIE_AGE)", **PRODUCTION)
+    assert result.stdout.split() == [str(30 * 60), str(10 * 60 * 60)]
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -106,3 +130,9 @@ def test_management_commands_with_a_secret_key_keep_the_production_checks():
     result = run_manage("check", DJANGO_SECRET_KEY="too-short")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is too weak" in result.stderr
+
+
+def test_the_deployment_check_is_clean_with_production_settings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
