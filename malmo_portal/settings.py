@@ -4,6 +4,8 @@ Every value that differs between machines comes from an environment variable; a 
 missing value stops the process at start with a message that names the variable.
 """
 
+import os
+import tempfile
 from pathlib import Path
 
 import environ
@@ -151,6 +153,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
+    }
+    # Tests use a file, not shared memory: only a file gives the browser tests' server thread
+    # and the concurrency tests' threads real locking with WAL and the busy timeout.
+    # One file per test process, so that two test runs never share a database.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"malmo-portal-test-{os.getpid()}.sqlite3")
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_CONN_MAX_AGE", default=60)
