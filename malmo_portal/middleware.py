@@ -34,6 +34,14 @@ class PortalLocaleMiddleware:
         return response
 
 
+def start_session_clock(sender: object, request: HttpRequest | None, **kwargs: object) -> None:
+    """Start the idle and total clocks of a session that has just signed in."""
+    if request is not None and hasattr(request, "session"):
+        now = int(time.time())
+        request.session[SessionTimeoutMiddleware.SIGNED_IN_AT] = now
+        request.session[SessionTimeoutMiddleware.LAST_SEEN] = now
+
+
 class SessionTimeoutMiddleware:
     """Signs a user out after SESSION_IDLE_SECONDS without a request or SESSION_COOKIE_AGE in all.
 

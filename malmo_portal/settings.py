@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "csp",
+    "malmo_portal.apps.PortalConfig",
     "areas",
     "pilots",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import string
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
@@ -524,3 +525,34 @@ def test_any_expiry_input_gets_a_page_or_a_redirect_never_an_error(
         link = ShareLink.objects.latest("pk")
         today = timezone.localdate()
         assert today <= timezone.localtime(link.expires_at).date() <= today + dt.timedelta(days=365)
+
+
+def test_tokens_are_long_url_safe_and_random(staff_seved, seved):
+    pilot = PilotFactory(area=seved)
+    expiry = timezone.now() + dt.timedelta(days=30)
+    tokens = [
+        services.share_link_create(pilot=pilot, user=staff_seved, expires_at=expiry).token
+        for _ in range(200)
+    ]
+
+    assert len(set(tokens)) == len(tokens)
+    assert all(len(token) >= 43 for token in tokens), "at least 256 bits"
+    assert all(set(token) <= set(string.ascii_letters + string.digits + "-_") for token in tokens)
+    assert len(set("".join(tokens))) == 64, "the whole URL-safe alphabet is in use"
+
+
+def test_a_token_is_compared_in_constant_time(client, seved, monkeypatch):
+    link = ShareLinkFactory(pilot=PilotFactory(area=seved))
+    compared = []
+
+    def compare_digest(stored: bytes, given: bytes) -> bool:
+        compared.append((stored, given))
+        return stored == given
+
+    monkeypatch.setattr("pilots.views.sharing.hmac.compare_digest", compare_digest)
+
+    assert client.get(public_url(link.token)).status_code == 200
+    assert client.get(public_url("unknown" * 6)).status_code == 404
+
+    assert compared[0] == (link.token.encode(), link.token.encode())
+    assert len(compared) == 2, "a wrong token goes through the same comparison"
