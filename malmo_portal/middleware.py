@@ -6,6 +6,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -81,3 +82,19 @@ class SessionTimeoutMiddleware:
         logout(request)
         # The page that asked is answered by the login redirect; the message says why.
         messages.info(request, reason)
+
+
+class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
+    """Django's login requirement, with a whole-page redirect for htmx requests.
+
+    A form sent with htmx after the session ended would otherwise get the login page swapped
+    into a corner of the pilot page; HX-Redirect makes the browser open the login page instead.
+    """
+
+    def handle_no_permission(self, request: HttpRequest, view_func: Callable) -> HttpResponse:
+        response = super().handle_no_permission(request, view_func)
+        if request.headers.get("HX-Request") == "true":
+            redirect = HttpResponse(status=204)
+            redirect["HX-Redirect"] = response["Location"]
+            return redirect
+        return response

@@ -80,3 +80,15 @@ def test_last_seen_is_written_at_most_once_a_minute(client, staff_seved):
     client.get(reverse("areas:list"))
 
     assert client.session[LAST_SEEN] == before
+
+
+def test_an_htmx_request_after_the_session_ended_opens_the_login_page_whole(
+    client, staff_seved, seved
+):
+    client.force_login(staff_seved)
+    age_session(client, **{LAST_SEEN: 31 * 60})
+
+    response = client.get(reverse("areas:list"), HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(reverse("login") + "?next=")
