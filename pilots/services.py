@@ -72,6 +72,29 @@ def unique_pilot_slug(title: str, *, exclude_pk: int | None = None) -> str:
     return f"{base}-{number}"
 
 
+SLUG_ATTEMPTS = 5
+
+
+def _save_with_free_slug(pilot: Pilot) -> None:
+    """Insert the pilot under the first free address for its title.
+
+    Two people may create pilots with the same title at the same moment: both see the same
+    address free, and the second insert breaks the unique constraint. It then takes the next
+    free address instead of failing.
+    """
+    for attempt in range(1, SLUG_ATTEMPTS + 1):
+        pilot.slug = unique_pilot_slug(pilot.title)
+        try:
+            with transaction.atomic():
+                pilot.save()
+        except IntegrityError:
+            pilot.pk = None
+            if attempt == SLUG_ATTEMPTS or not Pilot.objects.filter(slug=pilot.slug).exists():
+                raise
+        else:
+            return
+
+
 @transaction.atomic
 def pilot_create(
     *,
@@ -82,13 +105,12 @@ def pilot_create(
 ) -> Pilot:
     """Create a pilot from a filled-in (unsaved) instance; it starts as an idea."""
     bump_data_version()
-    pilot.slug = unique_pilot_slug(pilot.title)
     pilot.stage = Stage.IDEA
     pilot.version = 1
     if pilot.lead_id is None and user is not None:
         pilot.lead = user
-    pilot.full_clean()
-    pilot.save()
+    pilot.full_clean(exclude=["slug"])
+    _save_with_free_slug(pilot)
     pilot.themes.set(themes)
     pilot.partners.set(partners)
     return pilot

@@ -156,3 +156,14 @@ def test_two_simultaneous_measurement_saves_one_wins_and_progress_follows_the_wi
     assert measurement.version == versions[0] + 1
     assert Indicator.objects.get(pk=indicator.pk).current_value == winner
     assert Pilot.objects.filter(pk=indicator.pilot_id).count() == 1
+
+
+def test_two_pilots_created_at_once_with_the_same_title_both_get_an_address(colleagues, seved):
+    responses = save_together(
+        reverse("pilots:create"),
+        [(client, pilot_data(seved, title="Samma titel")) for client in colleagues],
+    )
+
+    assert [response.status_code for response in responses] == [302, 302]
+    slugs = set(Pilot.objects.filter(title="Samma titel").values_list("slug", flat=True))
+    assert slugs == {"samma-titel", "samma-titel-2"}
