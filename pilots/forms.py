@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.validators import MaxLengthValidator
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from areas import roles
@@ -24,6 +27,32 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+# The range of the database's (64-bit) ids.
+ID_RANGE = range(-(2**63), 2**63)
+
+
+class IdListField(forms.ModelMultipleChoiceField):
+    """A multiple choice of rows that refuses ids beyond the database's range before asking it.
+
+    Django keeps out-of-range numbers from = and < lookups but not from IN lists, where SQLite
+    raises OverflowError: a posted id of 10**30 would answer with a server error.
+    """
+
+    def _check_values(self, value: Iterable[object]) -> QuerySet:
+        for pk in value:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # not a number at all: Django's own check refuses it
+            if number not in ID_RANGE:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 class VersionedForm(forms.ModelForm):
     """Carries the version the user opened, so a concurrent save can be detected."""
 
@@ -34,8 +63,21 @@ class VersionedForm(forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.fields["version"].initial = self.instance.version
 
+    def clean_version(self) -> int | None:
+        version = self.cleaned_data.get("version")
+        if version is None and self.instance.pk:
+            # Without the version it was opened at, a save could overwrite someone else's.
+            self.add_error(
+                None,
+                _(
+                    "The form did not say which version you opened, so nothing was saved. "
+                    "Open the page again and repeat your changes."
+                ),
+            )
+        return version
+
     def expected_version(self) -> int:
-        return self.cleaned_data.get("version") or self.instance.version
+        return self.cleaned_data["version"] or self.instance.version
 
 
 class PilotForm(VersionedForm):
@@ -58,6 +100,7 @@ class PilotForm(VersionedForm):
             "lessons",
             "adaptation_notes",
         ]
+        field_classes = {"themes": IdListField, "partners": IdListField}
         widgets = {
             "need": forms.Textarea(attrs={"rows": 3}),
             "summary": forms.Textarea(attrs={"rows": 3}),

@@ -19,6 +19,7 @@ from areas.roles import OFFICIALS_GROUP
 from pilots.demo import BULK_PARTNER_PREFIX, DEMO_SOURCE, SYNTHETIC_AREA_PREFIX, content, generate
 from pilots.models import (
     Attachment,
+    EvidenceRecord,
     Indicator,
     IndicatorDefinition,
     Measurement,
@@ -146,6 +147,7 @@ def delete_demo_content() -> dict[str, int]:
         Indicator,
         StageDecision,
         PilotUpdate,
+        EvidenceRecord,
         Attachment,
         ShareLink,
         Pilot.themes.through,

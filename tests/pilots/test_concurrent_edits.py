@@ -167,3 +167,17 @@ def test_two_pilots_created_at_once_with_the_same_title_both_get_an_address(coll
     assert [response.status_code for response in responses] == [302, 302]
     slugs = set(Pilot.objects.filter(title="Samma titel").values_list("slug", flat=True))
     assert slugs == {"samma-titel", "samma-titel-2"}
+
+
+def test_an_edit_that_leaves_out_the_version_is_refused_not_saved_blind(colleagues, seved):
+    indicator = IndicatorFactory(pilot=PilotFactory(area=seved), target_value=Decimal("10"))
+    url = reverse("pilots:indicator-edit", args=[indicator.pilot.slug, indicator.pk])
+    client, _ = colleagues
+
+    response = client.post(url, {"baseline_value": "", "target_value": ""})
+
+    assert response.status_code == 200
+    assert "did not say which version you opened" in response.content.decode()
+    indicator = Indicator.objects.get(pk=indicator.pk)
+    assert indicator.target_value == Decimal("10")
+    assert indicator.version == 1

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from areas.models import Area, AreaStatistic, Membership
 from areas.roles import OFFICIALS_GROUP
-from pilots import progress
+from pilots import progress, services
 from pilots.demo import DEMO_SOURCE, SYNTHETIC_AREA_PREFIX
 from pilots.demo.large import LargeSize, seed_large
 from pilots.demo.seed import DEMO_USERNAMES, create_demo_users
-from pilots.models import Indicator, Measurement, Pilot, PilotUpdate, Stage
+from pilots.models import EvidenceRecord, Indicator, Measurement, Pilot, PilotUpdate, Stage
 from tests.factories import MembershipFactory, PilotFactory, UserFactory
 
 DEMO_PASSWORD = "demo-lösenord-123"
@@ -331,3 +331,22 @@ def test_force_deletes_a_previous_large_seed(demo_settings):
     assert not Area.objects.filter(slug__startswith=SYNTHETIC_AREA_PREFIX).exists()
     assert not Pilot.objects.filter(slug__endswith="-00001").exists()
     assert set(Pilot.objects.values_list("area__slug", flat=True)) == REAL_AREAS
+
+
+@pytest.mark.django_db
+def test_force_reseeds_a_database_where_a_lead_recorded_evidence(demo_settings):
+    seed()
+    pilot = Pilot.objects.order_by("pk").first()
+    services.pilot_set_evidence(
+        pilot=pilot,
+        level=2,
+        method_note="Före- och eftermätning.",
+        evidence_links="",
+        user=None,
+        expected_version=pilot.version,
+    )
+
+    seed("--force")
+
+    assert not EvidenceRecord.objects.exists()
+    assert Pilot.objects.exists()
