@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from malmo_portal import health
-from pilots.views import compare, dashboard, library, sharing
+from pilots.views import accessibility, compare, dashboard, library, sharing
 from pilots.views import pilots as pilot_views
+
+handler500 = "malmo_portal.errors.server_error"
 
 admin.site.site_header = _("Malmö Pilot Portal")
 admin.site.site_title = _("Malmö Pilot Portal")
@@ -23,6 +25,7 @@ urlpatterns = [
     path("library/", library.library, name="library"),
     path("library/export.json", library.library_export_json, name="library-export-json"),
     path("library/export.csv", library.library_export_csv, name="library-export-csv"),
+    path("accessibility/", accessibility.accessibility_statement, name="accessibility"),
     path("s/<str:token>/", sharing.shared_pilot, name="share"),
     path("s/<str:token>/files/<int:pk>/", sharing.shared_attachment, name="share-attachment"),
     path("accounts/", include("django.contrib.auth.urls")),

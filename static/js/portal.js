@@ -15,3 +15,33 @@ document.addEventListener("DOMContentLoaded", () => {
     summary.focus();
   }
 });
+
+// A table wider than the screen scrolls sideways in its box. Keyboard users can scroll it only if
+// the box takes focus, so a box that overflows joins the tab order as a region named after its
+// table's caption, and leaves it again when the screen is wide enough.
+const scrollBoxes = new ResizeObserver((entries) => {
+  for (const { target: box } of entries) {
+    const caption = box.querySelector("caption");
+    if (box.scrollWidth > box.clientWidth) {
+      box.tabIndex = 0;
+      if (caption) {
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", caption.textContent.trim().replace(/\s+/g, " "));
+      }
+    } else {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+    }
+  }
+});
+
+function watchScrollBoxes(root) {
+  for (const box of root.querySelectorAll(".table-responsive, .table-responsive-lg")) {
+    scrollBoxes.observe(box);
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => watchScrollBoxes(document));
+// Blocks that htmx swaps in (an indicator after a new measurement) bring their own tables.
+document.addEventListener("htmx:load", (event) => watchScrollBoxes(event.target));
