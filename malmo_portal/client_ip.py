@@ -1,6 +1,7 @@
-"""The client's IP address for brute-force lockouts, honest about proxies."""
+"""Who is signing in, for brute-force lockouts: the client's IP address and the user name."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 
 
@@ -20,3 +21,16 @@ def client_ip(request: HttpRequest) -> str | None:
     if len(forwarded) < count:
         return remote
     return forwarded[-count]
+
+
+def attempted_username(request: HttpRequest, credentials: dict | None) -> str | None:
+    """The user name tried, cut to the longest that an account can have.
+
+    django-axes records failed attempts by user name; a name longer than its column would make
+    PostgreSQL refuse the record and the login page fail, and no account has such a name.
+    """
+    field = get_user_model().USERNAME_FIELD
+    username = (credentials or {}).get(field) or request.POST.get(field)
+    if username is None:
+        return None
+    return str(username)[: get_user_model()._meta.get_field(field).max_length]

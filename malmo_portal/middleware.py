@@ -7,7 +7,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.template import loader
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -98,3 +99,24 @@ class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
             redirect["HX-Redirect"] = response["Location"]
             return redirect
         return response
+
+
+class QueryStringGuardMiddleware:
+    """Answers 400 to a query string no page can use: a NUL character or a very long value.
+
+    Every filter, search and sort of the portal and the admin reads the query string. The
+    databases refuse these values in ways that would be server errors (PostgreSQL stores no
+    NUL; SQLite refuses LIKE patterns over 50,000 bytes), and no real link carries them.
+    """
+
+    MAX_VALUE_LENGTH = 1_000
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for key, values in request.GET.lists():
+            for text in (key, *values):
+                if "\x00" in text or len(text) > self.MAX_VALUE_LENGTH:
+                    return HttpResponseBadRequest(loader.get_template("400.html").render())
+        return self.get_response(request)

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "malmo_portal.health.HealthCheckMiddleware",
     "malmo_portal.request_id.RequestIdMiddleware",
+    "malmo_portal.middleware.QueryStringGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -201,6 +202,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "malmo_portal.client_ip.client_ip"
+AXES_USERNAME_CALLABLE = "malmo_portal.client_ip.attempted_username"
 PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "sv"

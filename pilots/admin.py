@@ -21,6 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from areas.admin import ConstraintCheckingInlineFormSet
 from pilots.cache import bump_data_version
+from pilots.forms import IdListField
 from pilots.models import (
     Attachment,
     Indicator,
@@ -162,6 +163,13 @@ class PilotAdmin(SimpleHistoryAdmin):
     def evidence(self, pilot: Pilot) -> int:
         # The number alone keeps rows short; the filter and the form show what it means.
         return pilot.evidence_level
+
+    def formfield_for_manytomany(
+        self, db_field: models.ManyToManyField, request: HttpRequest, **kwargs: object
+    ) -> object:
+        # Themes and partners refuse ids beyond the database's range, as in the portal's forms.
+        kwargs.setdefault("form_class", IdListField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Pilot | None = None) -> tuple:
         if obj is None:

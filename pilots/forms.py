@@ -38,19 +38,28 @@ class IdListField(forms.ModelMultipleChoiceField):
     raises OverflowError: a posted id of 10**30 would answer with a server error.
     """
 
+    @staticmethod
+    def _out_of_range(pk: object) -> bool:
+        try:
+            return int(str(pk)) not in ID_RANGE
+        except ValueError:
+            return False  # not a number at all: Django's own check refuses it
+
     def _check_values(self, value: Iterable[object]) -> QuerySet:
         for pk in value:
-            try:
-                number = int(str(pk))
-            except ValueError:
-                continue  # not a number at all: Django's own check refuses it
-            if number not in ID_RANGE:
+            if self._out_of_range(pk):
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",
                     params={"pk": pk},
                 )
         return super()._check_values(value)
+
+    def bound_data(self, data: object, initial: object) -> object:
+        # The form shown again after the error must not look those ids up either.
+        if isinstance(data, list | tuple):
+            return [pk for pk in data if not self._out_of_range(pk)]
+        return super().bound_data(data, initial)
 
 
 class VersionedForm(forms.ModelForm):

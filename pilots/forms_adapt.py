@@ -10,7 +10,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
-from pilots.forms import TEXT_LIMIT
+from pilots.forms import TEXT_LIMIT, IdListField
 from pilots.models import Pilot, Theme
 
 TITLE_LIMIT = 200
@@ -44,6 +44,7 @@ class AdaptForm(forms.ModelForm):
             "themes",
             "adaptation_notes",
         ]
+        field_classes = {"themes": IdListField}
         widgets = {
             "need": forms.Textarea(attrs={"rows": 3}),
             "summary": forms.Textarea(attrs={"rows": 3}),

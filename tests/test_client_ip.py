@@ -23,3 +23,13 @@ def test_client_ip_trusts_only_what_the_configured_proxies_wrote(
     settings.PROXY_COUNT = proxies
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
+
+
+def test_a_failed_sign_in_with_a_name_longer_than_any_account_is_recorded_cut_short(client, db):
+    from axes.models import AccessAttempt
+    from django.urls import reverse
+
+    response = client.post(reverse("login"), {"username": "x" * 300, "password": "fel"})
+
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get().username == "x" * 150

@@ -45,3 +45,19 @@ def test_the_server_error_page_is_bilingual_and_shows_no_details(client, setting
     assert "Något gick fel" in html
     assert "Something went wrong" in html
     assert "Traceback" not in html
+
+
+@pytest.mark.parametrize("query", [{"q": "a\x00b"}, {"q": "x" * 1_001}, {"x" * 1_001: "1"}])
+def test_a_query_string_no_page_can_use_gets_a_bilingual_400_page(client, staff_seved, query):
+    client.force_login(staff_seved)
+
+    response = client.get(reverse("pilots:list"), query)
+
+    assert response.status_code == 400
+    assert "Adressen kunde inte läsas" in response.content.decode()
+    assert "The address could not be read" in response.content.decode()
+
+
+def test_a_long_search_within_the_limit_still_works(client, staff_seved):
+    client.force_login(staff_seved)
+    assert client.get(reverse("pilots:list"), {"q": "x" * 1_000}).status_code == 200

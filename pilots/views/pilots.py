@@ -110,7 +110,8 @@ def pilot_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def pilot_create(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("pilots.create_pilot"):
         raise PermissionDenied
-    form = PilotForm(request.POST or None, user=request.user)
+    # An empty post (or one sent as JSON) is still a post: it gets the form's messages.
+    form = PilotForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         pilot = services.pilot_create(
             pilot=form.save(commit=False),
@@ -126,7 +127,8 @@ def pilot_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def pilot_edit(request: HttpRequest, slug: str) -> HttpResponse:
     pilot = get_pilot_for_edit(request, slug)
-    form = PilotForm(request.POST or None, instance=pilot, user=request.user)
+    data = request.POST if request.method == "POST" else None
+    form = PilotForm(data, instance=pilot, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.pilot_update(
@@ -158,7 +160,7 @@ def pilot_archive(request: HttpRequest, slug: str) -> HttpResponse:
     if pilot.is_archived:
         messages.info(request, _("This pilot is already archived."))
         return redirect(pilot)
-    form = ArchiveForm(request.POST or None)
+    form = ArchiveForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.pilot_archive(pilot=pilot)
         messages.success(request, _("The pilot was archived. Its data and history are kept."))
