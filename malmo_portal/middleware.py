@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template import loader
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -101,12 +102,12 @@ class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
         return response
 
 
-class QueryStringGuardMiddleware:
-    """Answers 400 to a query string no page can use: a NUL character or a very long value.
+class AdminQueryStringGuardMiddleware:
+    """Answers 400 to an admin query string with a NUL character or a very long value.
 
-    Every filter, search and sort of the portal and the admin reads the query string. The
-    databases refuse these values in ways that would be server errors (PostgreSQL stores no
-    NUL; SQLite refuses LIKE patterns over 50,000 bytes), and no real link carries them.
+    The admin's lists pass filters and searches straight to the database, which refuses these
+    values in ways that would be server errors (PostgreSQL stores no NUL; SQLite refuses LIKE
+    patterns over 50,000 bytes). The portal's own pages read them through forms that explain.
     """
 
     MAX_VALUE_LENGTH = 1_000
@@ -115,8 +116,9 @@ class QueryStringGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        for key, values in request.GET.lists():
-            for text in (key, *values):
-                if "\x00" in text or len(text) > self.MAX_VALUE_LENGTH:
-                    return HttpResponseBadRequest(loader.get_template("400.html").render())
+        if request.path_info.startswith(reverse("admin:index")):
+            for key, values in request.GET.lists():
+                for text in (key, *values):
+                    if "\x00" in text or len(text) > self.MAX_VALUE_LENGTH:
+                        return HttpResponseBadRequest(loader.get_template("400.html").render())
         return self.get_response(request)

@@ -98,7 +98,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "malmo_portal.health.HealthCheckMiddleware",
     "malmo_portal.request_id.RequestIdMiddleware",
-    "malmo_portal.middleware.QueryStringGuardMiddleware",
+    "malmo_portal.middleware.AdminQueryStringGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

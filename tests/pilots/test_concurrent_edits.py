@@ -7,6 +7,7 @@ together, so the two requests really overlap in the database.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
 from decimal import Decimal
@@ -61,7 +62,10 @@ def opened_version(client: Client, url: str) -> int:
 def assert_one_won(responses: list, refusal: str, kept: Callable[[str], bool]) -> int:
     """Exactly one save went through; the other page says why and still shows what was typed."""
     codes = sorted(response.status_code for response in responses)
-    assert codes == [200, 302], codes
+    assert codes == [200, 302], [
+        (response.status_code, response.context and response.context["form"].errors)
+        for response in responses
+    ]
     refused = next(response for response in responses if response.status_code == 200)
     page = refused.content.decode()
     assert refusal in page
@@ -133,7 +137,9 @@ def test_two_simultaneous_measurement_saves_one_wins_and_progress_follows_the_wi
     colleagues, seved
 ):
     indicator = IndicatorFactory(pilot=PilotFactory(area=seved))
-    measurement = MeasurementFactory(indicator=indicator, value=Decimal("1"))
+    measurement = MeasurementFactory(
+        indicator=indicator, value=Decimal("1"), period_end=dt.date(2025, 3, 31)
+    )
     url = reverse("pilots:measurement-edit", args=[indicator.pilot.slug, measurement.pk])
     first, second = colleagues
     versions = [opened_version(first, url), opened_version(second, url)]
