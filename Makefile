@@ -12,7 +12,7 @@ PORT ?= 8000
 # Local development defaults; production sets these in its own environment.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: help install run serve test check lint format migrations messages messages-check lock browser clean bench audit
+.PHONY: help install run serve test check lint format migrations messages messages-check lock browser clean bench audit soak faults
 
 help:
 	@echo "make run      install, migrate, load demo data and serve on http://$(HOST):$(PORT)"
@@ -22,6 +22,8 @@ help:
 	@echo "make format   ruff format and ruff check --fix"
 	@echo "make messages extract and compile translations"
 	@echo "make lock     refresh requirements*.lock from pyproject.toml"
+	@echo "make soak     50 simulated users for 2 minutes against the large data set in DATABASE_URL"
+	@echo "make faults   restart a private PostgreSQL under load: recovery within 5 s, no write lost"
 	@echo "make audit    known vulnerabilities in the locked Python and npm packages"
 
 $(BIN)/python:
@@ -76,6 +78,17 @@ bench: install
 	@[ -n "$${DATABASE_URL:-}" ] || { echo "make bench needs DATABASE_URL: the PostgreSQL database with 'manage.py seed_demo --size large', e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/malmo_seed_bench make bench"; exit 2; }
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || { echo "make bench needs wrk: apt-get install wrk"; exit 2; }
 	$(BIN)/python bench/run.py
+
+# 50 simulated people (locust, loopback, 2 minutes) over the main journeys against gunicorn with
+# production settings and the large data set in DATABASE_URL; PASS or FAIL (bench/README.md).
+soak: install
+	@[ -n "$${DATABASE_URL:-}" ] || { echo "make soak needs DATABASE_URL: the PostgreSQL database with 'manage.py seed_demo --size large', e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/malmo_seed_bench make soak"; exit 2; }
+	$(BIN)/python bench/soak.py
+
+# Restarts PostgreSQL under load and checks recovery and that no acknowledged write is lost. It
+# starts a private, temporary PostgreSQL of its own: never the one in DATABASE_URL.
+faults: install
+	$(BIN)/python bench/faults.py
 
 # The browser tests drive Debian's Chromium; nothing here downloads a browser of its own.
 CHROMIUM ?= /usr/bin/chromium
