@@ -1,11 +1,17 @@
 """Error pages in the portal's layout and language."""
 
+import sys
+
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
 from malmo_portal.request_id import current_request_id
+
+# While the database restarts or fails over, come back after this many seconds.
+RETRY_AFTER_SECONDS = 5
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -17,7 +23,13 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     """The bilingual 500 page, with the request id that the log line carries, and nothing else.
 
-    It is rendered without context processors: whatever broke the page may break them too.
+    When the error is that the database cannot be reached, the answer is 503 with Retry-After
+    instead: users and load balancers are told to come back, not that the portal is broken.
+    Both pages are rendered without context processors: what broke may break them too.
     """
-    html = loader.get_template("500.html").render({"request_id": current_request_id()})
-    return HttpResponseServerError(html)
+    context = {"request_id": current_request_id()}
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = HttpResponse(loader.get_template("503.html").render(context), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return HttpResponseServerError(loader.get_template("500.html").render(context))

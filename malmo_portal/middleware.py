@@ -1,4 +1,4 @@
-"""The portal's own middleware: language choice and session time limits."""
+"""The portal's own middleware: language choice, session time limits and request guards."""
 
 import time
 from collections.abc import Callable

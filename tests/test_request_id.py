@@ -6,6 +6,7 @@ import logging
 
 import pytest
 from django.conf import settings
+from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
 
@@ -56,3 +57,26 @@ def test_a_server_error_is_logged_with_the_request_id_shown_on_the_bilingual_pag
     assert record.request_id == request_id
     formatter = logging.Formatter(settings.LOGGING["formatters"]["plain"]["format"])
     assert f"[{request_id}]" in formatter.format(record)
+
+
+@pytest.mark.parametrize(
+    "broken", ["areas.views.render", "django.contrib.sessions.backends.db.SessionStore.load"]
+)
+def test_a_database_that_cannot_be_reached_answers_503_with_retry_after(
+    staff_seved, monkeypatch, broken
+):
+    def unreachable(*args, **kwargs):
+        raise OperationalError("could not connect to server: Connection refused")
+
+    client = Client(raise_request_exception=False)
+    client.force_login(staff_seved)
+    monkeypatch.setattr(broken, unreachable)
+
+    response = client.get(reverse("areas:list"))
+
+    page = response.content.decode()
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "tillfälligt otillgänglig" in page
+    assert "temporarily unavailable" in page
+    assert "Connection refused" not in page
