@@ -14,11 +14,9 @@ def redact(value: object) -> object:
 
 class RedactShareTokens(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(redact(arg) for arg in record.args)
-        elif isinstance(record.args, dict):
-            record.args = {key: redact(arg) for key, arg in record.args.items()}
+        # The whole message, formatted: a token can hide in any argument, exceptions included.
+        record.msg = redact(record.getMessage())
+        record.args = None
         return True
 
 

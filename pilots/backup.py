@@ -165,6 +165,13 @@ def _json_value(value: object) -> str:
     raise TypeError(f"A backup cannot store {type(value).__name__} values.")
 
 
+def _private_file(path: Path) -> IO[bytes]:
+    """A new file that only its owner may read: the archive holds password hashes, share-link
+    tokens and private attachments."""
+    path.unlink(missing_ok=True)
+    return os.fdopen(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "wb")
+
+
 def _file_storage() -> Storage:
     return Attachment._meta.get_field("file").storage
 
@@ -189,7 +196,8 @@ def export_all(path: str | Path, *, log: Log = _quiet) -> Manifest:
     try:
         with (
             _snapshot(),
-            zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive,
+            _private_file(partial) as target,
+            zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive,
         ):
             tables = []
             for model in backup_tables():

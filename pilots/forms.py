@@ -40,10 +40,12 @@ class IdListField(forms.ModelMultipleChoiceField):
 
     @staticmethod
     def _out_of_range(pk: object) -> bool:
-        try:
-            return int(str(pk)) not in ID_RANGE
-        except ValueError:
-            return False  # not a number at all: Django's own check refuses it
+        text = str(pk).strip()
+        digits = text.removeprefix("-").removeprefix("+")
+        if not digits.isdigit():
+            return False  # not a whole number at all: Django's own check refuses it
+        # Longer than any 64-bit id (and too long for int() to read).
+        return len(digits) > 19 or int(text) not in ID_RANGE
 
     def _check_values(self, value: Iterable[object]) -> QuerySet:
         for pk in value:
@@ -56,9 +58,9 @@ class IdListField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
     def bound_data(self, data: object, initial: object) -> object:
-        # The form shown again after the error must not look those ids up either.
+        # The form shown again after an error must not look up what cannot be an id.
         if isinstance(data, list | tuple):
-            return [pk for pk in data if not self._out_of_range(pk)]
+            return [pk for pk in data if str(pk).isdigit() and not self._out_of_range(pk)]
         return super().bound_data(data, initial)
 
 

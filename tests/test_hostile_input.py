@@ -1748,17 +1748,31 @@ def test_a_login_with_a_username_longer_than_any_account_is_refused_without_a_se
     assert response.context["form"].errors
 
 
-def test_an_admin_pilot_edit_with_ids_beyond_the_databases_range_is_refused(clients, world):
+@pytest.mark.parametrize("bad_id", [str(10**30), "abc", "1e30", "9" * 5_000, "a\x00b"])
+def test_an_admin_pilot_edit_with_ids_that_cannot_be_is_refused(clients, world, bad_id):
     client = clients.get("admin", "sv")
-    huge = str(10**30)
 
     response = client.post(
         reverse("admin:pilots_pilot_change", args=[world.pilot.pk]),
-        {"title": "x", "themes": [huge], "partners": [huge]},
+        {"title": "x", "themes": [bad_id], "partners": [bad_id]},
     )
 
     assert response.status_code == 200
-    assert huge in str(response.context["adminform"].form.errors["themes"])
+    assert response.context["adminform"].form.errors["themes"]
+
+
+@pytest.mark.parametrize("bad_id", [str(10**30), "abc", "a\x00b", "-1"])
+def test_an_admin_bulk_action_on_ids_that_cannot_be_is_refused(clients, world, bad_id):
+    client = clients.get("admin", "sv")
+    pilots_before = Pilot.objects.count()
+
+    response = client.post(
+        reverse("admin:pilots_pilot_changelist"),
+        {"action": "delete_selected", "_selected_action": [str(world.pilot.pk), bad_id]},
+    )
+
+    assert response.status_code == 400
+    assert Pilot.objects.count() == pilots_before
 
 
 def test_the_live_markup_check_catches_a_payload_shown_unescaped_and_passes_an_escaped_one():

@@ -71,6 +71,7 @@ def test_a_database_that_cannot_be_reached_answers_503_with_retry_after(
     client = Client(raise_request_exception=False)
     client.force_login(staff_seved)
     monkeypatch.setattr(broken, unreachable)
+    monkeypatch.setattr("malmo_portal.errors.database_answers", lambda: False)
 
     response = client.get(reverse("areas:list"))
 
@@ -80,3 +81,17 @@ def test_a_database_that_cannot_be_reached_answers_503_with_retry_after(
     assert "tillfälligt otillgänglig" in page
     assert "temporarily unavailable" in page
     assert "Connection refused" not in page
+
+
+def test_a_database_error_while_the_database_answers_stays_a_500(staff_seved, monkeypatch):
+    def missing_table(*args, **kwargs):
+        raise OperationalError("no such table: areas_area")
+
+    client = Client(raise_request_exception=False)
+    client.force_login(staff_seved)
+    monkeypatch.setattr("areas.views.render", missing_table)
+
+    response = client.get(reverse("areas:list"))
+
+    assert response.status_code == 500
+    assert "Retry-After" not in response

@@ -423,6 +423,14 @@ ERROR_STATE = "#form-errors, .invalid-feedback, .alert-danger"
 NEXT_FRAME = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 # WCAG 1.4.10 (reflow): on a phone only a wide table may scroll sideways, inside its own box.
 FITS_THE_WIDTH = "() => document.documentElement.scrollWidth <= window.innerWidth"
+# The outermost elements that reach past the right edge, to name in the failure.
+TOO_WIDE = """() => [...document.querySelectorAll('body *')]
+  .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
+  .filter(el => !el.parentElement.closest('*') ||
+    el.parentElement.getBoundingClientRect().right <= window.innerWidth + 1)
+  .slice(0, 3)
+  .map(el => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${el.className}`
+    + ` (${Math.round(el.getBoundingClientRect().width)} px)`)"""
 # Charts shrink to a new width in a resize observer's later frame; a busy machine needs longer.
 SETTLE_MS = 3_000
 # Django's admin brings its own skip link, with its own class.
@@ -543,7 +551,8 @@ def _scan_both_widths(page, label: str, problems: list[str]) -> None:
         # Let the page's resize observers run (scrolling tables join the tab order) before axe.
         page.evaluate(NEXT_FRAME)
         if size is PHONE and not _settles_to_width(page):
-            problems.append(f"{label} at {size['width']} px: the page scrolls sideways")
+            wide = ", ".join(page.evaluate(TOO_WIDE))
+            problems.append(f"{label} at {size['width']} px: the page scrolls sideways ({wide})")
         for violation in axe_violations(page):
             problems.append(
                 f"{label} at {size['width']} px: " + json.dumps(violation, ensure_ascii=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import stat
 import zipfile
 from collections.abc import Callable
 from io import StringIO
@@ -391,4 +392,44 @@ def test_a_broken_archive_leaves_nothing_half_written(demo_data, media, tmp_path
     reference_after, portal_rows = reference_and_portal_rows()
     assert portal_rows == 0
     assert reference_after == reference_before
+    assert stored_files(media) == {}
+
+
+def test_the_archive_is_readable_by_its_owner_only(demo_data, tmp_path):
+    archive = tmp_path / "backup.zip"
+    export(archive)
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize(
+    "outside", ["../escape.txt", "attachments/../../escape.txt", "/escape.txt"]
+)
+def test_an_archive_naming_a_file_outside_the_storage_restores_nothing(
+    demo_data, media, tmp_path, outside
+):
+    archive = tmp_path / "backup.zip"
+    export(archive)
+    crafted = tmp_path / "crafted.zip"
+    with zipfile.ZipFile(archive) as old, zipfile.ZipFile(crafted, "w") as new:
+        manifest = json.loads(old.read(backup.MANIFEST))
+        first = manifest["files"][0]
+        for info in old.infolist():
+            data = old.read(info)
+            name = info.filename
+            if name == backup.MANIFEST:
+                manifest["files"][0] = outside
+                data = json.dumps(manifest).encode()
+            elif name == "media/" + first:
+                name = "media/" + outside
+            elif name == "tables/pilots.Attachment.jsonl":
+                data = data.replace(first.encode(), outside.encode())
+            new.writestr(name, data)
+    empty_the_database(media, keep_reference_rows=True)
+
+    with pytest.raises(CommandError):
+        restore(crafted)
+
+    assert not (media.parent / "escape.txt").exists()
+    assert not (tmp_path / "escape.txt").exists()
+    assert reference_and_portal_rows()[1] == 0
     assert stored_files(media) == {}

@@ -16,6 +16,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from pilots import services
 from pilots.models import Indicator, Measurement, Pilot
 from tests.factories import IndicatorFactory, MeasurementFactory, PilotFactory
 from tests.pilots.test_pilot_edit_views import pilot_data
@@ -187,3 +188,22 @@ def test_an_edit_that_leaves_out_the_version_is_refused_not_saved_blind(colleagu
     indicator = Indicator.objects.get(pk=indicator.pk)
     assert indicator.target_value == Decimal("10")
     assert indicator.version == 1
+
+
+def test_a_slug_taken_between_the_check_and_the_insert_moves_on_to_the_next(
+    staff_seved, seved, monkeypatch
+):
+    PilotFactory(area=seved, title="Samma titel", slug="samma-titel")
+    # As if another request had read the addresses before this pilot took "samma-titel".
+    answers = iter(["samma-titel"])
+    real = services.unique_pilot_slug
+    monkeypatch.setattr(
+        services, "unique_pilot_slug", lambda title, **kw: next(answers, None) or real(title)
+    )
+
+    pilot = services.pilot_create(
+        pilot=Pilot(title="Samma titel", area=seved, need="Behov."), user=staff_seved
+    )
+
+    assert pilot.slug == "samma-titel-2"
+    assert Pilot.objects.filter(title="Samma titel").count() == 2
