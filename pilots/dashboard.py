@@ -194,8 +194,47 @@ def stale_pilots(filters: Filters, today: date) -> QuerySet[Pilot]:
 
 def figures(filters: Filters, today: date) -> Figures:
     """Every dashboard figure for the filters: five grouped queries, whatever the data size."""
-    result = Figures()
-    result.area_stage = list(
+    return _assemble(
+        _pilot_figures(filters), _indicator_figures(filters, today), _updates_of(filters)
+    )
+
+
+def cached_figures(filters: Filters, today: date) -> Figures:
+    """The same figures, each part cached apart under the kinds of data it is made from, so a
+    measurement or a journal entry leaves the pilot counts cached."""
+    key = filters.key()
+    return _assemble(
+        cache.cached_figures(
+            "dashboard-pilots", key, lambda: _pilot_figures(filters), scopes=(cache.PILOTS,)
+        ),
+        cache.cached_figures(
+            "dashboard-indicators",
+            f"{today}|{key}",
+            lambda: _indicator_figures(filters, today),
+            scopes=(cache.PILOTS, cache.INDICATORS),
+        ),
+        cache.cached_figures(
+            "dashboard-updates",
+            key,
+            lambda: _updates_of(filters),
+            scopes=(cache.PILOTS, cache.UPDATES),
+        ),
+    )
+
+
+def _assemble(
+    pilot_part: tuple[list[dict], list[dict]],
+    indicator_part: tuple[list[dict], list[dict], int],
+    updates: list[dict],
+) -> Figures:
+    result = Figures(updates=updates)
+    result.area_stage, result.themes = pilot_part
+    result.progress, result.stale, result.stale_count = indicator_part
+    return result
+
+
+def _pilot_figures(filters: Filters) -> tuple[list[dict], list[dict]]:
+    area_stage = list(
         Pilot.objects.filter(filters.pilots())
         .values("area_id", "stage", "evidence_level")
         .annotate(
@@ -207,27 +246,34 @@ def figures(filters: Filters, today: date) -> Figures:
         )
         .order_by()
     )
-    result.themes = list(
+    themes = list(
         Pilot.themes.through.objects.filter(filters.pilots("pilot__"))
         .values("theme_id", area_id=F("pilot__area_id"))
         .annotate(pilots=Count("pilot_id"))
         .order_by()
     )
-    result.progress = list(
+    return area_stage, themes
+
+
+def _indicator_figures(filters: Filters, today: date) -> tuple[list[dict], list[dict], int]:
+    progress = list(
         Indicator.objects.filter(filters.pilots("pilot__"))
         .values("status", area_id=F("pilot__area_id"))
         .annotate(indicators=Count("id"))
         .order_by()
     )
-    result.stale = list(stale_pilots(filters, today)[:LIST_LIMIT])
-    result.stale_count = result.stale[0]["total"] if result.stale else 0
+    stale = list(stale_pilots(filters, today)[:LIST_LIMIT])
+    return progress, stale, stale[0]["total"] if stale else 0
+
+
+def _updates_of(filters: Filters) -> list[dict]:
     # The newest ten are found on the narrow sort key first; only they are then read in full.
     newest = (
         PilotUpdate.objects.filter(filters.pilots("pilot__"))
         .order_by("-created_at", "-pk")
         .values("pk")[:LIST_LIMIT]
     )
-    result.updates = list(
+    return list(
         PilotUpdate.objects.filter(pk__in=newest)
         .order_by("-created_at", "-pk")
         .values(
@@ -239,13 +285,6 @@ def figures(filters: Filters, today: date) -> Figures:
             "pilot__area_id",
             excerpt=Substr("body", 1, EXCERPT_LENGTH + 1),
         )
-    )
-    return result
-
-
-def cached_figures(filters: Filters, today: date) -> Figures:
-    return cache.cached_figures(
-        "city-dashboard", f"{today}|{filters.key()}", lambda: figures(filters, today)
     )
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from pilots import progress
-from pilots.cache import bump_data_version
+from pilots.cache import INDICATORS, UPDATES, bump_data_version
 from pilots.importing import Action, ImportRow
 from pilots.models import (
     Attachment,
@@ -157,7 +157,7 @@ def pilot_unarchive(*, pilot: Pilot) -> Pilot:
 
 def indicator_refresh(*, indicator: Indicator) -> Indicator:
     """Recompute and store the indicator's current value, progress and status."""
-    bump_data_version()
+    bump_data_version(INDICATORS)
     values = list(indicator.measurements.values_list("period_end", "value"))
     definition = indicator.definition
     outcome = progress.evaluate(
@@ -243,7 +243,7 @@ def update_create(
     *, pilot: Pilot, author: AbstractBaseUser | None, kind: str, body: str
 ) -> PilotUpdate:
     """Write a journal entry on a pilot."""
-    bump_data_version()
+    bump_data_version(UPDATES)
     update = PilotUpdate(pilot=pilot, author=author, kind=kind, body=body)
     update.full_clean(exclude=["author"])
     update.save()
@@ -309,7 +309,7 @@ def indicator_update(*, indicator: Indicator, expected_version: int) -> Indicato
 @transaction.atomic
 def indicator_delete(*, indicator: Indicator) -> None:
     """Remove an indicator from its pilot, together with all its measurements."""
-    bump_data_version()
+    bump_data_version(INDICATORS)
     indicator.delete()
 
 

@@ -595,13 +595,55 @@ def test_a_per_process_cache_is_not_used_for_the_figures(client, official, seved
 def test_the_data_version_moves_on_after_commit_and_restarts_from_the_clock_when_lost(
     shared_cache, django_capture_on_commit_callbacks
 ):
-    first = dashboard_cache.data_version()
+    first = dashboard_cache.data_version(dashboard_cache.PILOTS)
     with django_capture_on_commit_callbacks() as callbacks:
         dashboard_cache.bump_data_version()
-    assert dashboard_cache.data_version() == first, "nothing moves before the commit"
+    assert dashboard_cache.data_version(dashboard_cache.PILOTS) == first, "nothing before commit"
     for callback in callbacks:
         callback()
-    assert dashboard_cache.data_version() == first + 1
+    assert dashboard_cache.data_version(dashboard_cache.PILOTS) == first + 1
 
-    dashboard_cache._cache().delete(dashboard_cache.VERSION_KEY)
-    assert dashboard_cache.data_version() > first + 1, "never a number handed out before"
+    dashboard_cache._cache().delete(dashboard_cache._key(dashboard_cache.PILOTS))
+    assert dashboard_cache.data_version(dashboard_cache.PILOTS) > first + 1, "never reused"
+
+
+def test_a_measurement_moves_on_only_the_indicator_figures(
+    shared_cache, django_capture_on_commit_callbacks
+):
+    before = {scope: dashboard_cache.data_version(scope) for scope in dashboard_cache.SCOPES}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        dashboard_cache.bump_data_version(dashboard_cache.INDICATORS)
+
+    after = {scope: dashboard_cache.data_version(scope) for scope in dashboard_cache.SCOPES}
+    assert after[dashboard_cache.INDICATORS] == before[dashboard_cache.INDICATORS] + 1
+    assert after[dashboard_cache.PILOTS] == before[dashboard_cache.PILOTS]
+    assert after[dashboard_cache.UPDATES] == before[dashboard_cache.UPDATES]
+
+
+def test_after_a_measurement_only_the_indicator_figures_are_computed_again(
+    client,
+    official,
+    staff_seved,
+    seved,
+    shared_cache,
+    django_assert_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    indicator = IndicatorFactory(pilot=PilotFactory(area=seved))
+    client.force_login(official)
+    client.get(DASHBOARD)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.measurement_record(
+            indicator=Indicator.objects.select_related("definition").get(pk=indicator.pk),
+            period_end=timezone.localdate(),
+            value=Decimal("25"),
+            recorded_by=staff_seved,
+        )
+
+    # Session, user, areas and themes; then progress and stale pilots. The pilot counts and
+    # the journal come from the cache.
+    with django_assert_num_queries(6):
+        board = client.get(DASHBOARD).context["board"]
+    assert next(c["count"] for c in board.progress["total"]["cells"] if c["status"] == "reached")
