@@ -116,9 +116,10 @@ class AdminQueryStringGuardMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self.admin_prefix = reverse("admin:index")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path_info.startswith(reverse("admin:index")) and not self._usable(request):
+        if request.path_info.startswith(self.admin_prefix) and not self._usable(request):
             return HttpResponseBadRequest(loader.get_template("400.html").render())
         return self.get_response(request)
 

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.validators import MaxLengthValidator
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from areas import roles
@@ -89,6 +89,17 @@ class VersionedForm(forms.ModelForm):
 
     def expected_version(self) -> int:
         return self.cleaned_data["version"] or self.instance.version
+
+    def refuse_as_outdated(self, message: str, saved: Model) -> None:
+        """Someone saved ``saved`` since this form was opened: say so and keep what was typed.
+
+        The form then carries the version it was compared with, so that sending it again is a
+        deliberate choice to replace what the other person saved.
+        """
+        self.add_error(None, message)
+        self.data = self.data.copy()
+        stored = type(saved).objects.values_list("version", flat=True).get(pk=saved.pk)
+        self.data["version"] = str(stored)
 
 
 class PilotForm(VersionedForm):

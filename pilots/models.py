@@ -346,6 +346,15 @@ class IndicatorDefinition(BilingualNameMixin):
     def get_absolute_url(self) -> str:
         return reverse("admin:pilots_indicatordefinition_change", args=[self.pk])
 
+    @property
+    def current_value_label(self) -> str:
+        """What an indicator's current value is called, which follows the aggregation."""
+        if self.aggregation == self.Aggregation.SUM:
+            return _("Total so far")
+        if self.aggregation == self.Aggregation.MEAN:
+            return _("Mean so far")
+        return _("Latest")
+
     def has_data(self) -> bool:
         return Measurement.objects.filter(indicator__definition=self).exists()
 

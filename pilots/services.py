@@ -643,11 +643,16 @@ def pilot_decide_stage(
         decided_by=user,
     )
     pilot.stage = to_stage
+    _save_decided(pilot, version=version, user=user, field="stage")
+    return record
+
+
+def _save_decided(pilot: Pilot, *, version: int, user: AbstractBaseUser | None, field: str) -> None:
+    """Store a decided field at the version claimed for it, with the decider in the history."""
     pilot.version = version
     if user is not None:
         pilot._history_user = user
-    pilot.save(update_fields=["stage", "version", "updated_at"])
-    return record
+    pilot.save(update_fields=[field, "version", "updated_at"])
 
 
 def evidence_links_from_text(text: str | Iterable[str]) -> list[str]:
@@ -729,10 +734,7 @@ def pilot_set_evidence(
         set_by=user,
     )
     pilot.evidence_level = level
-    pilot.version = version
-    if user is not None:
-        pilot._history_user = user
-    pilot.save(update_fields=["evidence_level", "version", "updated_at"])
+    _save_decided(pilot, version=version, user=user, field="evidence_level")
     return record
 
 

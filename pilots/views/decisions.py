@@ -55,15 +55,13 @@ def panel_context(request: HttpRequest, pilot: Pilot) -> dict[str, object]:
 
 def _refuse_stale(form: VersionedForm, pilot: Pilot) -> None:
     """Say that someone else decided first, and let a second submit judge their version."""
-    form.add_error(
-        None,
+    form.refuse_as_outdated(
         _(
             "Someone else changed this pilot while you had this page open, so nothing was "
             "saved. Check the pilot page to see what changed, then decide again."
         ),
+        pilot,
     )
-    form.data = form.data.copy()
-    form.data["version"] = str(Pilot.objects.values_list("version", flat=True).get(pk=pilot.pk))
 
 
 def _stage_page_context(

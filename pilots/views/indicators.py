@@ -217,9 +217,7 @@ def indicator_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 indicator=form.save(commit=False), expected_version=form.expected_version()
             )
         except services.ConcurrentEditError:
-            form.add_error(None, _conflict_message(Indicator))
-            form.data = form.data.copy()
-            form.data["version"] = str(Indicator.objects.get(pk=indicator.pk).version)
+            form.refuse_as_outdated(_conflict_message(Indicator), indicator)
         else:
             messages.success(request, _("The baseline and target were saved."))
             return redirect(_back_to(pilot, indicator))
@@ -305,9 +303,7 @@ def measurement_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 measurement=form.save(commit=False), expected_version=form.expected_version()
             )
         except services.ConcurrentEditError:
-            form.add_error(None, _conflict_message(Measurement))
-            form.data = form.data.copy()
-            form.data["version"] = str(Measurement.objects.get(pk=measurement.pk).version)
+            form.refuse_as_outdated(_conflict_message(Measurement), measurement)
         except services.DuplicatePeriodError:
             form.add_error("period_end", _duplicate_period_message())
         else:

@@ -16,11 +16,6 @@ from pilots.models import Pilot
 PAGE_SIZE = 25
 
 
-def panel_context(request: HttpRequest, pilot: Pilot) -> dict[str, object]:
-    """What the pilot page needs from this part, in a fixed number of queries."""
-    return {}
-
-
 @require_safe
 def library(request: HttpRequest) -> HttpResponse:
     filterset = LibraryFilter(request.GET or None, queryset=Pilot.objects.select_related("area"))

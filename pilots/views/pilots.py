@@ -18,7 +18,7 @@ from pilots import rules as pilot_rules
 from pilots.filters import PilotFilter
 from pilots.forms import ArchiveForm, PilotForm
 from pilots.models import Pilot
-from pilots.views import adapt, dashboard, decisions, indicators, journal, sharing
+from pilots.views import adapt, dashboard, decisions, indicators, journal
 from pilots.views.access import get_pilot_for_archive, get_pilot_for_edit, get_pilot_for_view
 
 PAGE_SIZE = 25
@@ -102,7 +102,6 @@ def pilot_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context |= journal.panel_context(request, pilot)
     context |= decisions.panel_context(request, pilot)
     context |= adapt.panel_context(request, pilot)
-    context |= sharing.panel_context(request, pilot)
     return render(request, "pilots/pilot_detail.html", context)
 
 
@@ -138,16 +137,14 @@ def pilot_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 partners=form.cleaned_data["partners"],
             )
         except services.ConcurrentEditError:
-            form.add_error(
-                None,
+            form.refuse_as_outdated(
                 _(
                     "Someone else saved this pilot while you were editing it, so your changes "
                     "were not saved. Your text is still below: open the pilot in a new tab to "
                     "see their version, copy what you need, and save again."
                 ),
+                pilot,
             )
-            form.data = form.data.copy()
-            form.data["version"] = str(Pilot.objects.get(pk=pilot.pk).version)
         else:
             messages.success(request, _("Your changes were saved."))
             return redirect(pilot)

@@ -78,11 +78,6 @@ CARD_TEXT_LIMITS = {"need": 550, "approach": 800, "lessons": 650}
 CARD_INDICATOR_LIMIT = 6
 
 
-def panel_context(request: HttpRequest, pilot: Pilot) -> dict[str, object]:
-    """What the pilot page needs from this part, in a fixed number of queries."""
-    return {}
-
-
 # Managing links -----------------------------------------------------------------------------
 
 
