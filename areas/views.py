@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from areas import roles
 from areas.models import Area, AreaStatistic, StatisticKind
@@ -20,6 +21,7 @@ from areas.models import Area, AreaStatistic, StatisticKind
 ACTIVE_PILOTS = Q(pilots__archived_at__isnull=True)
 
 
+@require_safe
 def area_list(request: HttpRequest) -> HttpResponse:
     areas = (
         Area.objects.active()
@@ -41,6 +43,7 @@ def area_list(request: HttpRequest) -> HttpResponse:
 STATUS_ORDER = ("reached", "on_track", "off_track", "no_data")
 
 
+@require_safe
 def area_detail(request: HttpRequest, slug: str) -> HttpResponse:
     area = get_object_or_404(Area, slug=slug)
     pilots = area.pilots.filter(archived_at__isnull=True)

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from areas.models import Area
 from pilots import dashboard, progress
@@ -49,6 +50,7 @@ def _build(read: DashboardInput) -> dashboard.Dashboard:
     )
 
 
+@require_safe
 def city_dashboard(request: HttpRequest) -> HttpResponse:
     read = _read_filters(request)
     return render(
@@ -72,6 +74,7 @@ def _lines(rows: Iterable[list[object]]) -> Iterator[str]:
         yield writer.writerow([guard_formula(value) for value in row])
 
 
+@require_safe
 def dashboard_table_csv(request: HttpRequest, table: str) -> HttpResponseBase:
     if table not in dashboard.TABLES:
         raise Http404

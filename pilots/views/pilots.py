@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from areas import roles
 from areas.models import Area
@@ -25,6 +25,7 @@ PAGE_SIZE = 25
 ATTENTION_LIMIT = 10
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     my_area_ids = set(roles.area_roles(request.user))
     if not my_area_ids and roles.is_official(request.user):
@@ -58,6 +59,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def pilot_list(request: HttpRequest) -> HttpResponse:
     pilots = Pilot.objects.active().select_related("area")
     filterset = PilotFilter(request.GET or None, queryset=pilots)
@@ -86,6 +88,7 @@ def pilot_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def pilot_detail(request: HttpRequest, slug: str) -> HttpResponse:
     pilot = get_pilot_for_view(request, slug)
     context = {

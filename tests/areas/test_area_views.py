@@ -109,3 +109,20 @@ def test_an_official_sees_an_area_without_a_membership_badge(client, official, s
     assert response.status_code == 200
     assert response.context["role"] is None
     assert "Your area" not in response.content.decode()
+
+
+def _areas_as_stored() -> list[tuple]:
+    return list(Area.objects.order_by("pk").values_list("pk", "name", "population", "is_active"))
+
+
+@pytest.mark.parametrize("url_name", ["areas:list", "areas:detail"])
+def test_area_pages_refuse_a_post_and_change_nothing(client, lead_seved, seved, url_name):
+    url = reverse(url_name, args=[seved.slug] if url_name == "areas:detail" else [])
+    before = (_areas_as_stored(), seved.history.count())
+    client.force_login(lead_seved)
+
+    response = client.post(url, {"name": "Kapat", "population": "1", "is_active": ""})
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert (_areas_as_stored(), seved.history.count()) == before

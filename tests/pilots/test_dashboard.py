@@ -647,3 +647,21 @@ def test_after_a_measurement_only_the_indicator_figures_are_computed_again(
     with django_assert_num_queries(6):
         board = client.get(DASHBOARD).context["board"]
     assert next(c["count"] for c in board.progress["total"]["cells"] if c["status"] == "reached")
+
+
+@pytest.mark.parametrize("url", [DASHBOARD, csv_url("themes"), csv_url("stale")])
+def test_the_dashboard_and_its_downloads_refuse_a_post_and_change_nothing(
+    client, lead_seved, seved, url
+):
+    pilot = PilotFactory(area=seved, stage=Stage.PILOT)
+    client.force_login(lead_seved)
+    before = (pilot.history.count(), PilotUpdate.objects.count(), Theme.objects.count())
+
+    response = client.post(url, {"stage": Stage.STOPPED, "name": "Ny", "body": "Hej"})
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert "Content-Disposition" not in response
+    pilot.refresh_from_db()
+    assert pilot.stage == Stage.PILOT
+    assert (pilot.history.count(), PilotUpdate.objects.count(), Theme.objects.count()) == before

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from pilots.models import Pilot, PilotUpdate
 from tests.factories import (
     IndicatorFactory,
     PilotFactory,
@@ -159,3 +160,21 @@ def test_officials_start_on_the_city_dashboard(client, official):
     response = client.get(reverse("home"))
     assert response.status_code == 200
     assert "pilots/dashboard.html" in [template.name for template in response.templates]
+
+
+@pytest.mark.parametrize("url_name", ["home", "pilots:list", "pilots:detail"])
+def test_read_only_pages_refuse_a_post_and_change_nothing(client, lead_seved, seved, url_name):
+    pilot = PilotFactory(area=seved, title="Läxhjälp i Seved")
+    args = [pilot.slug] if url_name == "pilots:detail" else []
+    url = reverse(url_name, args=args)
+    client.force_login(lead_seved)
+    before = (Pilot.objects.count(), pilot.history.count(), PilotUpdate.objects.count())
+
+    response = client.post(url, {"title": "Kapad", "kind": "progress", "body": "Hej"})
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    pilot.refresh_from_db()
+    assert (pilot.title, pilot.version) == ("Läxhjälp i Seved", 1)
+    assert (Pilot.objects.count(), pilot.history.count(), PilotUpdate.objects.count()) == before
+    assert client.head(url).status_code == 200, "HEAD is still answered like GET"
