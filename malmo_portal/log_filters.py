@@ -1,4 +1,5 @@
-"""Logging filters: share-link tokens never reach the logs; every line names its request."""
+"""Logging filters: share-link tokens never reach the logs; every line names its request; a
+refused request is one line, not a traceback."""
 
 import logging
 import re
@@ -17,6 +18,25 @@ class RedactShareTokens(logging.Filter):
         # The whole message, formatted: a token can hide in any argument, exceptions included.
         record.msg = redact(record.getMessage())
         record.args = None
+        # Formatters print exc_text when it is set, so the traceback is redacted once, here.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _TRACEBACKS.formatException(record.exc_info)
+        record.exc_text = redact(record.exc_text)
+        record.stack_info = redact(record.stack_info)
+        return True
+
+
+_TRACEBACKS = logging.Formatter()
+
+
+class QuietPermissionDenied(logging.Filter):
+    """A 403 is the portal working as designed (someone opened another area's page): Django
+    logs it with the whole traceback of the PermissionDenied; keep the one warning line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) == 403 and record.exc_info:
+            record.exc_info = None
+            record.exc_text = None
         return True
 
 

@@ -322,12 +322,13 @@ LOGGING = {
     "filters": {
         "redact_share_tokens": {"()": "malmo_portal.log_filters.RedactShareTokens"},
         "request_id": {"()": "malmo_portal.log_filters.AddRequestId"},
+        "quiet_permission_denied": {"()": "malmo_portal.log_filters.QuietPermissionDenied"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["redact_share_tokens", "request_id"],
+            "filters": ["quiet_permission_denied", "redact_share_tokens", "request_id"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
