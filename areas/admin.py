@@ -59,6 +59,9 @@ class AreaStatisticInline(admin.TabularInline):
     fields = ("kind", "year", "value", "source")
     autocomplete_fields = ("kind",)
 
+    # The admin's default text input for the source made the row wider than the page.
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 20})}}
+
 
 @admin.register(Area)
 class AreaAdmin(SimpleHistoryAdmin):
