@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.apps import apps as global_apps
 from django.apps.registry import Apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -11,11 +12,12 @@ ADMIN_MANAGED_APPS = ("areas", "pilots")
 ADMIN_AUTH_CODENAMES = ("add_user", "change_user", "view_user", "view_group")
 
 
-def grant_portal_admin_permissions(*, apps: Apps, using: str, **kwargs: Any) -> None:
+def grant_portal_admin_permissions(*, using: str, apps: Apps = global_apps, **kwargs: Any) -> None:
     """Give the "Portal admins" group every permission on the portal's models.
 
     Runs after every migrate, so a model added later is covered too: a one-off data migration
-    would cover only the models that existed when it ran.
+    would cover only the models that existed when it ran. A database flush (as in
+    transactional tests) sends the signal without the migration state's apps.
     """
     from areas.roles import ADMINS_GROUP  # models cannot be imported before apps are ready
 

@@ -393,11 +393,12 @@ def indicator_comparison(
     page = paginator.get_page(page_number)
     page.object_list = _page_rows(definition, listed, page)
     trend_areas = [area] if area else sorted(areas, key=lambda item: -item.count)[:TREND_AREAS]
-    trend, trend_table = cached_figures(
-        "compare-trend",
+    quarters, means = cached_figures(
+        "compare-trend-quarters",
         f"{definition.pk}:{','.join(str(item.area_id) for item in trend_areas)}",
         lambda: _area_trend(definition, trend_areas),
     )
+    trend, trend_table = _trend_chart(definition, trend_areas, quarters, means)
     return IndicatorComparison(
         definition=definition,
         areas=areas,
@@ -439,13 +440,17 @@ def _page_rows(
 
 
 def _quarter_label(day: date) -> str:
-    return f"{day.year} Q{(day.month - 1) // 3 + 1}"
+    # Translators: a quarter of a year on a chart axis and in its table, e.g. "2025 Q3".
+    return _("%(year)d Q%(quarter)d") % {"year": day.year, "quarter": (day.month - 1) // 3 + 1}
 
 
 def _area_trend(
     definition: IndicatorDefinition, areas: list[AreaSummary]
-) -> tuple[dict[str, object], list[tuple[str, list[float | None]]]]:
-    """Mean measured value per pilot and quarter, for a few areas, from one group-by."""
+) -> tuple[list[date], dict[tuple[int, date], float]]:
+    """Mean measured value per pilot, area and quarter, from one group-by.
+
+    No text in any language: the result is cached for pages in every language.
+    """
     rows = (
         Measurement.objects.filter(
             indicator__definition=definition,
@@ -464,6 +469,16 @@ def _area_trend(
         if not quarters or quarters[-1] != quarter:
             quarters.append(quarter)
         means[row["indicator__pilot__area_id"], quarter] = round(float(row["mean"]), 2)
+    return quarters, means
+
+
+def _trend_chart(
+    definition: IndicatorDefinition,
+    areas: list[AreaSummary],
+    quarters: list[date],
+    means: dict[tuple[int, date], float],
+) -> tuple[dict[str, object], list[tuple[str, list[float | None]]]]:
+    """The trend as Chart.js input and as the table beside it, labelled in the page's language."""
     labels = [_quarter_label(quarter) for quarter in quarters]
     chart = {
         "unit": definition.unit,

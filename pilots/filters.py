@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import OrderBy
 from django.forms.renderers import BaseRenderer
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
@@ -46,6 +47,33 @@ class PlainSelect(forms.Select):
         )
 
 
+# The ladder from idea to mainstream practice, then stopped: the order of Stage's members.
+STAGE_ORDER = Case(
+    *(When(stage=stage, then=Value(rank)) for rank, stage in enumerate(Stage.values)),
+    output_field=IntegerField(),
+)
+
+
+class PilotOrdering(django_filters.OrderingFilter):
+    """Sorting with labels for both directions, stages along the ladder, undated pilots last.
+
+    Stages are stored as English codes, whose alphabetical order means nothing on the page.
+    Without a start date a pilot goes last in both directions (PostgreSQL would put it first
+    when sorting by the latest start).
+    """
+
+    def get_ordering_value(self, param: str) -> str | OrderBy:
+        ordering = super().get_ordering_value(param)
+        descending = ordering.startswith("-")
+        name = ordering.removeprefix("-")
+        if name == "stage":
+            return STAGE_ORDER.desc() if descending else STAGE_ORDER.asc()
+        if name == "start_date":
+            field = F(name)
+            return field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
+        return ordering
+
+
 class PilotFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=SEARCH_LIMIT)
     area = django_filters.ModelChoiceFilter(
@@ -71,7 +99,7 @@ class PilotFilter(django_filters.FilterSet):
         choices=EvidenceLevel.choices,
         empty_label=_("All levels"),
     )
-    sort = django_filters.OrderingFilter(
+    sort = PilotOrdering(
         label=_("Sort by"),
         empty_label=_("Recently updated"),
         fields=(
@@ -82,14 +110,21 @@ class PilotFilter(django_filters.FilterSet):
             ("start_date", "start"),
             ("updated_at", "updated"),
         ),
-        field_labels={
-            "title": _("Title"),
-            "area__name": _("Area"),
-            "stage": _("Stage"),
-            "evidence_level": _("Evidence level"),
-            "start_date": _("Start date"),
-            "updated_at": _("Updated"),
-        },
+        # Every option says which way it sorts: django-filter's "(descending)" is English only.
+        choices=[
+            ("title", _("Title (A–Z)")),
+            ("-title", _("Title (Z–A)")),
+            ("area", _("Area (A–Z)")),
+            ("-area", _("Area (Z–A)")),
+            ("stage", _("Stage (idea first)")),
+            ("-stage", _("Stage (stopped first)")),
+            ("evidence", _("Evidence level (lowest first)")),
+            ("-evidence", _("Evidence level (highest first)")),
+            ("start", _("Start date (earliest first)")),
+            ("-start", _("Start date (latest first)")),
+            ("updated", _("Updated (oldest first)")),
+            ("-updated", _("Updated (newest first)")),
+        ],
     )
 
     class Meta:

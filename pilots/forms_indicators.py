@@ -1,40 +1,58 @@
 """Forms for a pilot's indicators and measurements.
 
-Numbers follow the page's language (a decimal comma in Swedish), must fit the database's
-14 digits with 2 decimals, and are refused rather than rounded when they do not.
+Numbers follow the page's language (1 234,5 in Swedish, 1,234.5 in English), must fit the
+database's 14 digits with 2 decimals, and are refused rather than rounded when they do not.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pilots import number_input
 from pilots.forms import DateInput, VersionedForm
 from pilots.models import Indicator, IndicatorDefinition, Measurement, Pilot
 
 NOTE_LIMIT = 2_000
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
-# Largest magnitude a DecimalField(max_digits=14, decimal_places=2) stores.
-VALUE_LIMIT = "999999999999.99"
 
 
-def _number_field(form: forms.ModelForm, name: str) -> None:
-    """Accept the page language's decimal separator and say how large a number may be."""
-    field = form.fields[name]
-    field.localize = True
-    field.widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-    field.widget.is_localized = True
-    field.error_messages["max_digits"] = _(
-        "Enter a number of at most 12 digits before the decimal point."
-    )
-    field.error_messages["max_whole_digits"] = field.error_messages["max_digits"]
-    field.error_messages["max_decimal_places"] = _("Enter at most 2 decimals.")
-    field.error_messages["invalid"] = _("Enter a number, e.g. 12 or 12.5.")
+class NumberField(forms.DecimalField):
+    """A number as the page's language prints it (1 234,5 or 1,234.5) or plainly (1234.5).
+
+    It reads numbers with the same parser as the measurement import, so whatever the portal
+    prints can be typed back, and the value is exact. The text input keeps browsers from
+    rewriting what was typed; inputmode still gives phones a keyboard with digits.
+    """
+
+    default_error_messages = {
+        "invalid": _("Enter a number, e.g. 1234.5 or 1,234.5."),
+        "max_whole_digits": _("Enter a number of at most 12 digits before the decimal point."),
+        "max_digits": _("Enter a number of at most 12 digits before the decimal point."),
+        "max_decimal_places": _("Enter at most 2 decimals."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["localize"] = True
+        kwargs["widget"] = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        super().__init__(**kwargs)
+
+    def to_python(self, value: object) -> Decimal | None:
+        text = "" if value in self.empty_values else str(value).strip()
+        if not text:
+            return None
+        try:
+            return number_input.parse_number(text, number_input.page_style())
+        except number_input.NumberError as error:
+            code = str(error.problem)
+            raise forms.ValidationError(self.error_messages[code], code=code) from None
 
 
 def _check_date_range(value: dt.date | None) -> dt.date | None:
@@ -50,6 +68,7 @@ class IndicatorForm(VersionedForm):
         model = Indicator
         fields = ["definition", "baseline_value", "baseline_date", "target_value", "target_date"]
         widgets = {"baseline_date": DateInput(), "target_date": DateInput()}
+        field_classes = {"baseline_value": NumberField, "target_value": NumberField}
         help_texts = {
             "definition": _(
                 "Choose from the city's shared catalogue, so your pilot can be compared with "
@@ -79,8 +98,6 @@ class IndicatorForm(VersionedForm):
                 (choice.pk, str(choice)) for choice in definition.queryset if choice.pk not in taken
             ]
             self.taken_definition_ids = taken
-        for name in ("baseline_value", "target_value"):
-            _number_field(self, name)
 
     def clean_definition(self) -> IndicatorDefinition | None:
         definition = self.cleaned_data.get("definition")
@@ -108,6 +125,7 @@ class MeasurementForm(VersionedForm):
         model = Measurement
         fields = ["period_end", "value", "note"]
         widgets = {"period_end": DateInput()}
+        field_classes = {"value": NumberField}
         help_texts = {
             "period_end": _("The last day of the period the value describes."),
             "note": _("Optional: where the number comes from, or what was special."),
@@ -121,7 +139,6 @@ class MeasurementForm(VersionedForm):
         self.existing_measurement: Measurement | None = None
         if not self.instance.pk and not self.is_bound:
             self.fields["period_end"].initial = timezone.localdate()
-        _number_field(self, "value")
         unit = indicator.definition.unit
         if unit:
             self.fields["value"].label = _("Value (%(unit)s)") % {"unit": unit}

@@ -29,6 +29,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from pilots import number_input
+
 MAX_IMPORT_SIZE = 2 * 1024 * 1024
 MAX_DATA_ROWS = 5_000
 # Blank lines do not count as data, but reading millions of them is still work.
@@ -36,8 +38,6 @@ MAX_LINES = 50_000
 MAX_COLUMNS = 50
 MAX_NOTE_LENGTH = 2_000
 MAX_CODE_LENGTH = 60
-MAX_INTEGER_DIGITS = 12
-MAX_DECIMALS = 2
 # A workbook is a zip archive; this bounds what a small file may unpack to.
 MAX_UNPACKED_SIZE = 50 * 1024 * 1024
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
@@ -59,10 +59,7 @@ COLUMN_NAMES = {
 REQUIRED_COLUMNS = ("code", "period_end", "value")
 COLUMN_BY_NAME = {name: column for column, names in COLUMN_NAMES.items() for name in names}
 
-THOUSAND_SEPARATORS = re.compile("[ \u00a0\u2007\u2009\u202f']")
-NUMBER = re.compile(r"([+\-\u2212]?)([0-9]+)(?:[.,]([0-9]+))?")
 ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T]00:00(?::00)?)?")
-CENT = Decimal("0.01")
 
 
 class Action(models.TextChoices):
@@ -409,50 +406,41 @@ def parse_period_end(cell: object) -> date:
 
 def parse_value(cell: object) -> Decimal:
     """A number with a decimal comma or point and spaces between thousands; at most 2 decimals."""
-    not_a_number = ValueError(_("The value is not a number; write it like 1234,5 or 1 234.50."))
-    if isinstance(cell, bool | date | datetime):
-        raise not_a_number
-    if isinstance(cell, int):
-        sign, integer, fraction = ("-" if cell < 0 else ""), str(abs(cell)), ""
-    elif isinstance(cell, float | Decimal):
-        if not math.isfinite(cell):
-            raise not_a_number
+    try:
+        if isinstance(cell, bool | date | datetime):
+            raise number_input.NumberError(number_input.Problem.INVALID)
         if isinstance(cell, float):
-            # Spreadsheet arithmetic leaves binary noise (12.100000000000001) on values that
-            # are really cents; repr then gives the shortest text that round-trips.
-            rounded = round(cell, MAX_DECIMALS)
-            if math.isclose(cell, rounded, rel_tol=1e-12, abs_tol=1e-9):
-                cell = rounded
-            cell = Decimal(repr(cell))
-        sign, integer, fraction = _decimal_parts(cell)
-    else:
-        text = THOUSAND_SEPARATORS.sub("", clean_text(cell))
-        if not text:
-            raise ValueError(_("The value is missing."))
-        match = NUMBER.fullmatch(text)
-        if not match:
-            raise not_a_number
-        sign, integer, fraction = match.group(1), match.group(2), match.group(3) or ""
-    integer, fraction = integer.lstrip("0"), fraction.rstrip("0")
-    if len(integer) > MAX_INTEGER_DIGITS:
-        raise ValueError(
-            _("The value is too large: at most %(digits)d digits before the decimal sign.")
-            % {"digits": MAX_INTEGER_DIGITS}
-        )
-    if len(fraction) > MAX_DECIMALS:
-        raise ValueError(
-            _("The value has more than %(decimals)d decimals.") % {"decimals": MAX_DECIMALS}
-        )
-    negative = sign in ("-", "\u2212") and (integer or fraction)
-    return Decimal(f"{'-' if negative else ''}{integer or '0'}.{fraction or '0'}").quantize(CENT)
+            cell = _float_cell(cell)
+        if isinstance(cell, int | Decimal):
+            return number_input.fit(Decimal(cell))
+        return number_input.parse_number(clean_text(cell), number_input.FILE_STYLE)
+    except number_input.NumberError as error:
+        raise ValueError(_value_message(error.problem)) from None
 
 
-def _decimal_parts(number: Decimal) -> tuple[str, str, str]:
-    sign = "-" if number.is_signed() else ""
-    # Fixed-point text, whatever exponent the number carries (1E+16 → 10000000000000000).
-    text = f"{abs(number):f}"
-    integer, _dot, fraction = text.partition(".")
-    return sign, integer, fraction
+def _float_cell(cell: float) -> Decimal:
+    if not math.isfinite(cell):
+        raise number_input.NumberError(number_input.Problem.INVALID)
+    # Spreadsheet arithmetic leaves binary noise (12.100000000000001) on values that are really
+    # cents; repr then gives the shortest text that round-trips.
+    rounded = round(cell, number_input.MAX_DECIMALS)
+    if math.isclose(cell, rounded, rel_tol=1e-12, abs_tol=1e-9):
+        cell = rounded
+    return Decimal(repr(cell))
+
+
+def _value_message(problem: number_input.Problem) -> str:
+    if problem == number_input.Problem.MISSING:
+        return _("The value is missing.")
+    if problem == number_input.Problem.TOO_LARGE:
+        return _("The value is too large: at most %(digits)d digits before the decimal sign.") % {
+            "digits": number_input.MAX_INTEGER_DIGITS
+        }
+    if problem == number_input.Problem.TOO_PRECISE:
+        return _("The value has more than %(decimals)d decimals.") % {
+            "decimals": number_input.MAX_DECIMALS
+        }
+    return _("The value is not a number; write it like 1234,5 or 1 234.50.")
 
 
 def plan_rows(

@@ -2,6 +2,17 @@
 
 The checked rows wait in the session between the preview and the confirmation, so the file is
 uploaded once; the confirmation writes them only if the measurements are still as previewed.
+
+A second confirmation of the same preview (a double click, a reload) must neither import twice
+nor contradict the first one's success. Which case it meets depends on whether the first request
+had saved the session before the second one read it:
+
+- it had: the preview no longer waits, but its id is among the imports this session finished;
+- it had not (the usual double click, while the first request is still writing): the preview
+  still waits, the service refuses it as stale, and the database already holds exactly its rows.
+
+Either way the answer is the pilot page, where the first confirmation leads too, with a notice
+that the import is saved; nothing is written again.
 """
 
 from __future__ import annotations
@@ -15,6 +26,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from pilots import importing, services
@@ -24,6 +36,7 @@ from pilots.models import Measurement, Pilot
 from pilots.views.access import get_pilot_for_edit
 
 SESSION_KEY = "measurement_imports"
+FINISHED_KEY = "measurement_imports_finished"
 PENDING_LIFETIME = timedelta(hours=1)
 # Each pending import can be large; a few open previews per session are plenty.
 MAX_PENDING = 3
@@ -62,8 +75,11 @@ def measurement_import_confirm(request: HttpRequest, slug: str) -> HttpResponse:
         # Nothing to confirm without the preview's form; start from the upload page.
         return redirect("pilots:import", slug=pilot.slug)
     form = MeasurementImportConfirmForm(request.POST)
-    rows = _take(request, pilot, form.cleaned_data["import_id"]) if form.is_valid() else None
+    import_id = form.cleaned_data["import_id"] if form.is_valid() else ""
+    rows = _take(request, pilot, import_id) if import_id else None
     if rows is None:
+        if import_id and _was_imported(request, pilot, import_id):
+            return _already_imported(request, pilot)
         messages.error(
             request,
             _(
@@ -78,6 +94,9 @@ def measurement_import_confirm(request: HttpRequest, slug: str) -> HttpResponse:
             pilot=pilot, rows=rows, recorded_by=request.user
         )
     except services.ImportStaleError:
+        if _already_written(pilot, rows):
+            _remember_imported(request, pilot, import_id)
+            return _already_imported(request, pilot)
         messages.error(
             request,
             _(
@@ -86,12 +105,64 @@ def measurement_import_confirm(request: HttpRequest, slug: str) -> HttpResponse:
             ),
         )
         return redirect("pilots:import", slug=pilot.slug)
-    messages.success(
-        request,
-        _("Measurements imported: %(created)d created, %(updated)d updated.")
-        % {"created": created, "updated": updated},
-    )
+    _remember_imported(request, pilot, import_id)
+    messages.success(request, _imported_message(created, updated))
     return redirect(pilot)
+
+
+def _imported_message(created: int, updated: int) -> str:
+    total = created + updated
+    created_text = ngettext("%(count)d created", "%(count)d created", created)
+    updated_text = ngettext("%(count)d updated", "%(count)d updated", updated)
+    return ngettext(
+        "%(count)d measurement imported: %(created)s, %(updated)s.",
+        "%(count)d measurements imported: %(created)s, %(updated)s.",
+        total,
+    ) % {
+        "count": total,
+        "created": created_text % {"count": created},
+        "updated": updated_text % {"count": updated},
+    }
+
+
+def _already_imported(request: HttpRequest, pilot: Pilot) -> HttpResponse:
+    messages.info(request, _("This import has already been saved; nothing was saved twice."))
+    return redirect(pilot)
+
+
+def _remember_imported(request: HttpRequest, pilot: Pilot, import_id: str) -> None:
+    finished = _finished(request)
+    finished.pop(import_id, None)
+    finished[import_id] = pilot.pk
+    # The session's JSON keeps the order of insertion: the oldest ids go first.
+    request.session[FINISHED_KEY] = dict(list(finished.items())[-MAX_PENDING:])
+
+
+def _was_imported(request: HttpRequest, pilot: Pilot, import_id: str) -> bool:
+    return _finished(request).get(import_id) == pilot.pk
+
+
+def _finished(request: HttpRequest) -> dict[str, int]:
+    finished = request.session.get(FINISHED_KEY)
+    return dict(finished) if isinstance(finished, dict) else {}
+
+
+def _already_written(pilot: Pilot, rows: list[ImportRow]) -> bool:
+    """Whether every row's period already holds the row's value and note (one query)."""
+    periods = [row.period_end for row in rows if row.period_end is not None]
+    if not periods:
+        return False
+    stored = {
+        (indicator_id, period_end): (value, note)
+        for indicator_id, period_end, value, note in Measurement.objects.filter(
+            indicator__pilot=pilot,
+            indicator_id__in={row.indicator_id for row in rows},
+            period_end__range=(min(periods), max(periods)),
+        ).values_list("indicator_id", "period_end", "value", "note")
+    }
+    return all(
+        stored.get((row.indicator_id, row.period_end)) == (row.value, row.note) for row in rows
+    )
 
 
 def _plan(pilot: Pilot, rows: list[ImportRow]) -> list[ImportRow]:

@@ -39,3 +39,10 @@ def test_the_grant_does_nothing_without_the_group():
     Group.objects.filter(name=ADMINS_GROUP).delete()
     grant_portal_admin_permissions(apps=apps, using="default")
     assert not Group.objects.filter(name=ADMINS_GROUP).exists()
+
+
+def test_the_grant_also_runs_when_a_flush_sends_the_signal_without_apps():
+    group = Group.objects.get(name=ADMINS_GROUP)
+    group.permissions.remove(Permission.objects.get(codename="view_area"))
+    grant_portal_admin_permissions(using="default")
+    assert "view_area" in _codenames(group)

@@ -7,12 +7,13 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings as django_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pilots import services
+from pilots import compare, services
 from pilots.models import Indicator, IndicatorDefinition
 from tests.factories import (
     AreaFactory,
@@ -304,6 +305,34 @@ def test_compare_areas_groups_pilots_by_area_with_a_summary_and_a_trend(
     html = response.content.decode()
     assert "Archived one" not in html
     assert 'scope="rowgroup"' in html
+
+
+def test_compare_areas_labels_quarters_in_the_page_language_even_from_a_shared_cache(
+    client, official, settings, tmp_path, monkeypatch
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+    # A stand-in catalogue that marks every text with the language it was translated into.
+    real_gettext = compare._
+    monkeypatch.setattr(
+        compare, "_", lambda text: f"[{translation.get_language()}] {real_gettext(text)}"
+    )
+    definition = IndicatorDefinitionFactory()
+    _measured(PilotFactory(), definition, ["12", "13", "14", "15"])
+    client.force_login(official)
+
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(URL, {"indicator": definition.code}).context["indicator_result"]
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "sv"
+    swedish = client.get(URL, {"indicator": definition.code}).context["indicator_result"]
+
+    assert english.trend["labels"] == ["[en] 2024 Q1", "[en] 2024 Q2"]
+    assert swedish.trend["labels"][0].startswith("[sv] 2024")
+    assert [label for label, _values in swedish.trend_table] == swedish.trend["labels"]
 
 
 def test_compare_areas_paginates_pilot_rows_and_filters_by_area(client, official, seved, lindangen):

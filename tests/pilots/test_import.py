@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from pilots import importing, services
 from pilots.importing import MAX_DATA_ROWS, MAX_IMPORT_SIZE
 from pilots.models import Measurement
-from pilots.views.imports import SESSION_KEY
+from pilots.views.imports import FINISHED_KEY, SESSION_KEY
 from tests.factories import (
     IndicatorDefinitionFactory,
     IndicatorFactory,
@@ -256,7 +256,18 @@ def test_confirming_writes_every_row_refreshes_the_indicators_and_says_how_many(
     assert existing.history.first().history_user == staff_seved
     assert Measurement.history.filter(history_type="+").count() == 3
     page = english_staff.get(response.url).content.decode()
-    assert "2 created, 1 updated" in page
+    assert "3 measurements imported: 2 created, 1 updated." in page
+
+
+def test_the_message_after_importing_one_measurement_speaks_of_one(english_staff, pilot):
+    preview = upload(
+        english_staff, pilot, "m.csv", "indicator,period_end,value\nimport-jobs,2025-01-31,1\n"
+    )
+
+    response = confirm(english_staff, pilot, preview.context["import_id"])
+
+    page = english_staff.get(response.url).content.decode()
+    assert "1 measurement imported: 1 created, 0 updated." in page
 
 
 @pytest.mark.parametrize(
@@ -273,6 +284,7 @@ def test_confirming_writes_every_row_refreshes_the_indicators_and_says_how_many(
         ("import-jobs,2025-01-31,inf", "not a number"),
         ("import-jobs,2025-01-31,-Infinity", "not a number"),
         ('import-jobs,2025-01-31,"1,234.5"', "not a number"),
+        ("import-jobs,2025-01-31,12 34", "not a number"),
         ("import-jobs,2025-01-31,1e5", "not a number"),
         ("import-jobs,2025-01-31,1234567890123", "too large"),
         ("import-jobs,2025-01-31,1.234", "more than 2 decimals"),
@@ -495,16 +507,61 @@ def test_a_failure_after_the_rows_are_written_rolls_all_of_them_back(
     assert (existing.value, existing.version) == (Decimal(9), 1)
 
 
-def test_confirming_the_same_import_twice_writes_it_once(english_staff, pilot):
-    preview = upload(
-        english_staff, pilot, "m.csv", "indicator,period_end,value\nimport-jobs,2025-01-31,1\n"
-    )
-    confirm(english_staff, pilot, preview.context["import_id"])
+def _single_row_preview(client, pilot):
+    return upload(client, pilot, "m.csv", "indicator,period_end,value\nimport-jobs,2025-01-31,1\n")
+
+
+def test_confirming_the_same_import_twice_writes_it_once_and_says_it_is_saved(english_staff, pilot):
+    preview = _single_row_preview(english_staff, pilot)
+    first = confirm(english_staff, pilot, preview.context["import_id"])
 
     again = confirm(english_staff, pilot, preview.context["import_id"])
 
     assert Measurement.objects.count() == 1
-    assert "no longer waiting for confirmation" in english_staff.get(again.url).content.decode()
+    assert again.status_code == 302
+    assert again.url == first.url == pilot.get_absolute_url()
+    page = english_staff.get(again.url).content.decode()
+    assert "1 measurement imported" in page
+    assert "This import has already been saved; nothing was saved twice." in page
+    assert "no longer waiting" not in page
+    assert "Nothing was imported" not in page
+
+
+def test_a_second_confirmation_that_read_the_session_before_the_first_was_saved_writes_nothing(
+    english_staff, pilot
+):
+    preview = _single_row_preview(english_staff, pilot)
+    import_id = preview.context["import_id"]
+    waiting = english_staff.session[SESSION_KEY][import_id]
+    confirm(english_staff, pilot, import_id)
+    # A double click: the second request saw the session as it was before the first finished.
+    session = english_staff.session
+    session[SESSION_KEY] = {import_id: waiting}
+    del session[FINISHED_KEY]
+    session.save()
+
+    again = confirm(english_staff, pilot, import_id)
+
+    assert Measurement.objects.count() == 1
+    assert Measurement.objects.get().version == 1
+    assert again.url == pilot.get_absolute_url()
+    page = english_staff.get(again.url).content.decode()
+    assert "This import has already been saved" in page
+    assert "changed after the preview" not in page
+    third = confirm(english_staff, pilot, import_id)
+    assert third.url == pilot.get_absolute_url(), "it is remembered as finished"
+
+
+def test_a_finished_import_posted_to_another_pilot_is_still_refused(english_staff, pilot, seved):
+    other = PilotFactory(area=seved)
+    preview = _single_row_preview(english_staff, pilot)
+    confirm(english_staff, pilot, preview.context["import_id"])
+
+    response = confirm(english_staff, other, preview.context["import_id"])
+
+    assert response.url == reverse("pilots:import", args=[other.slug])
+    assert "no longer waiting" in english_staff.get(response.url).content.decode()
+    assert Measurement.objects.count() == 1
 
 
 @pytest.mark.parametrize("import_id", ["", "made-up", "x" * 500])

@@ -622,7 +622,18 @@ def test_empty_posts_show_errors_and_write_nothing(
 
 @pytest.mark.parametrize(
     "value",
-    ["NaN", "Infinity", "-inf", "1e999999", "1000000000000", "0.001", "1 000", "<b>1</b>", ""],
+    [
+        "NaN",
+        "Infinity",
+        "-inf",
+        "1e999999",
+        "1000000000000",
+        "0.001",
+        "1 00",
+        "1,234.5",
+        "<b>1</b>",
+        "",
+    ],
 )
 def test_numbers_that_do_not_fit_are_refused_not_rounded(
     client, staff_seved, pilot, indicator, value
