@@ -23,13 +23,59 @@
   const dateLabel = (ms) =>
     new Date(ms).toLocaleDateString(locale, { timeZone: "UTC", year: "numeric", month: "short" });
 
+  // The figure's height comes from portal.css, and the legend is a list under the chart: drawn
+  // in the canvas, a long pilot name runs off both edges of a phone's screen and the legend
+  // leaves the plot only a strip.
   const baseOptions = () => ({
     locale,
     animation: reducedMotion ? false : { duration: 300 },
-    aspectRatio: 2.2,
-    plugins: { legend: { position: "bottom", labels: { usePointStyle: true } } },
+    maintainAspectRatio: false,
+    plugins: { legend: { display: false } },
     scales: { y: { grace: "5%" } },
   });
+
+  // A legend entry's sample repeats its series' colour, dash pattern and point style.
+  const SAMPLE = { width: 36, height: 14 };
+  const sample = (dataset) => {
+    const canvas = document.createElement("canvas");
+    const scale = window.devicePixelRatio || 1;
+    canvas.width = SAMPLE.width * scale;
+    canvas.height = SAMPLE.height * scale;
+    canvas.className = "chart-legend-sample";
+    canvas.setAttribute("aria-hidden", "true");
+    const pen = canvas.getContext("2d");
+    pen.scale(scale, scale);
+    const middle = SAMPLE.height / 2;
+    pen.strokeStyle = dataset.borderColor;
+    pen.fillStyle = dataset.backgroundColor;
+    pen.lineWidth = dataset.borderWidth;
+    pen.setLineDash(dataset.borderDash);
+    pen.beginPath();
+    pen.moveTo(1, middle);
+    pen.lineTo(SAMPLE.width - 1, middle);
+    pen.stroke();
+    pen.setLineDash([]);
+    pen.lineWidth = dataset.pointBorderWidth || 1;
+    const point = {
+      pointStyle: dataset.pointStyle,
+      rotation: 0,
+      radius: Math.min(dataset.pointRadius, 5),
+      borderWidth: pen.lineWidth,
+    };
+    window.Chart.helpers.drawPoint(pen, point, SAMPLE.width / 2, middle);
+    return canvas;
+  };
+
+  const legend = (config) => {
+    const list = document.createElement("ul");
+    list.className = "chart-legend list-unstyled small";
+    for (const dataset of config.data.datasets) {
+      const item = document.createElement("li");
+      item.append(sample(dataset), document.createTextNode(dataset.label));
+      list.append(item);
+    }
+    return list;
+  };
 
   const pilotsChart = (data) => {
     const datasets = [];
@@ -90,6 +136,7 @@
     }
     canvas.hidden = false;
     new window.Chart(canvas, config);
+    canvas.parentElement.after(legend(config));
   };
 
   document.addEventListener("DOMContentLoaded", () => {

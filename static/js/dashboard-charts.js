@@ -87,6 +87,32 @@
 
   const axisLabel = (data) => (value) => (data.percent ? `${numbers.format(value)} %` : numbers.format(value));
 
+  // Horizontal bars need a band of height per label whatever the width. Other charts grow with
+  // their width, but a fixed ratio would leave a phone a strip of plot between the axis labels
+  // and the legend, so they keep a floor.
+  const FLOOR = { bar: 240, line: 180 };
+  const RATIO = { bar: 2.2, line: 2 };
+
+  const aspectRatio = (canvas, data) => {
+    const width = Math.max(canvas.parentElement.clientWidth, 300);
+    if (data.horizontal) {
+      return width / (data.labels.length * 26 + 90);
+    }
+    const kind = data.kind === "line" ? "line" : "bar";
+    return width / Math.max(width / RATIO[kind], FLOOR[kind]);
+  };
+
+  // Chart.js keeps the ratio it was given when the figure's width changes, and never grows a
+  // chart taller than the figure was: work the ratio out again and fill the width.
+  const refit = (chart, data) => {
+    const ratio = aspectRatio(chart.canvas, data);
+    const width = chart.canvas.parentElement.clientWidth;
+    if (Math.abs(chart.options.aspectRatio - ratio) > 0.01 || chart.width < width - 1) {
+      chart.options.aspectRatio = ratio;
+      chart.resize();
+    }
+  };
+
   const options = (canvas, data) => {
     const horizontal = Boolean(data.horizontal);
     const valueAxis = {
@@ -99,13 +125,12 @@
       valueAxis.max = 100;
     }
     const categoryAxis = { stacked: Boolean(data.stacked), ticks: { autoSkip: !horizontal } };
-    const width = Math.max(canvas.parentElement.clientWidth, 300);
-    const aspectRatio = horizontal ? width / (data.labels.length * 26 + 90) : data.kind === "line" ? 2 : 2.2;
     return {
       locale: lang,
       indexAxis: horizontal ? "y" : "x",
       animation: reducedMotion ? false : { duration: 300 },
-      aspectRatio,
+      aspectRatio: aspectRatio(canvas, data),
+      onResize: (chart) => refit(chart, data),
       interaction: { mode: "index", intersect: false },
       plugins: {
         legend: { display: data.series.length > 1, position: "bottom" },

@@ -59,7 +59,9 @@
       options: {
         locale: document.documentElement.lang || "sv",
         animation: reducedMotion ? false : { duration: 300 },
-        aspectRatio: 2.5,
+        // The figure's height comes from portal.css: a fixed aspect ratio would leave a phone a
+        // strip of plot between the legend and the axis labels.
+        maintainAspectRatio: false,
         interaction: { mode: "index", intersect: false },
         plugins: { legend: { position: "bottom", labels: { boxHeight: 2 } } },
         scales: { y: { grace: "5%" } },

@@ -45,3 +45,47 @@ function watchScrollBoxes(root) {
 document.addEventListener("DOMContentLoaded", () => watchScrollBoxes(document));
 // Blocks that htmx swaps in (an indicator after a new measurement) bring their own tables.
 document.addEventListener("htmx:load", (event) => watchScrollBoxes(event.target));
+
+// A second press of a submit button while the first request is still on its way saves the same
+// thing twice. Once a plain POST form has been sent, it ignores further sends until the page is
+// shown again (the back button can bring it back from the browser's cache, still marked as sent).
+// The pressed button is marked busy but never disabled: a disabled button would leave its name and
+// value out of the form data. htmx sends its own forms, and GET forms only read.
+const HTMX_FORM = [
+  "[hx-post]", "[hx-get]", "[hx-put]", "[hx-patch]", "[hx-delete]", "[data-hx-post]", "[data-hx-get]",
+].join(", ");
+let sentForms = new WeakSet();
+
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  const submitter = event.submitter;
+  if (event.defaultPrevented || !(form instanceof HTMLFormElement) || form.matches(HTMX_FORM)) {
+    return;
+  }
+  const method = (submitter?.getAttribute("formmethod") || form.getAttribute("method") || "get")
+    .toLowerCase();
+  const target = submitter?.getAttribute("formtarget") || form.getAttribute("target") || "_self";
+  if (method !== "post" || target !== "_self") {
+    return;
+  }
+  if (sentForms.has(form)) {
+    event.preventDefault();
+    return;
+  }
+  sentForms.add(form);
+  if (submitter) {
+    submitter.setAttribute("aria-disabled", "true");
+    submitter.classList.add("is-submitting");
+  }
+});
+
+window.addEventListener("pageshow", (event) => {
+  if (!event.persisted) {
+    return;
+  }
+  sentForms = new WeakSet();
+  for (const button of document.querySelectorAll(".is-submitting")) {
+    button.classList.remove("is-submitting");
+    button.removeAttribute("aria-disabled");
+  }
+});
