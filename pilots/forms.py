@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.validators import MaxLengthValidator
-from django.db.models import Model, QuerySet
+from django.core.validators import MaxLengthValidator, MaxValueValidator
+from django.db.models import Model, Q, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from areas import roles
@@ -62,6 +64,51 @@ class IdListField(forms.ModelMultipleChoiceField):
         if isinstance(data, list | tuple):
             return [pk for pk in data if str(pk).isdigit() and not self._out_of_range(pk)]
         return super().bound_data(data, initial)
+
+
+# A whole number as IntegerField reads it: a sign, digits, and an optional ".000" ending.
+WHOLE_NUMBER = re.compile(r"\s*(?P<sign>[+-]?)0*(?P<digits>[0-9]+)(?:\.0*)?\s*")
+
+
+class CappedIntegerField(forms.IntegerField):
+    """A whole number up to ``limit``, refused beyond it with the portal's own message.
+
+    Without it, two of Django's checks answer first: the database column's range ("less than
+    or equal to 9223372036854775807") and, for more digits than Python reads (4,300), "Enter a
+    whole number", although it is one, only far too large.
+    """
+
+    limit: int
+    too_large: str | Promise
+
+    def __init__(self, **kwargs: object) -> None:
+        # The model field's own (64-bit) maximum gives way to the portal's smaller one.
+        kwargs.pop("max_value", None)
+        super().__init__(max_value=self.limit, **kwargs)
+        self.validators = [
+            validator
+            for validator in self.validators
+            if not isinstance(validator, MaxValueValidator)
+        ]
+        self.validators.append(MaxValueValidator(self.limit, message=self.too_large))
+
+    def to_python(self, value: object) -> int | None:
+        match = WHOLE_NUMBER.fullmatch(value) if isinstance(value, str) else None
+        if match and len(match["digits"]) > len(str(self.limit)):
+            # Longer than the limit, so beyond it (or below zero) whatever the digits are: a
+            # stand-in just past the limit gets the same answer from the checks without int().
+            return -(self.limit + 1) if match["sign"] == "-" else self.limit + 1
+        return super().to_python(value)
+
+
+class BudgetField(CappedIntegerField):
+    limit = MAX_BUDGET_SEK
+    too_large = _("Enter a budget of at most 100 billion kronor.")
+
+
+class ParticipantsField(CappedIntegerField):
+    limit = MAX_PARTICIPANTS
+    too_large = _("Enter at most 10 million participants.")
 
 
 class VersionedForm(forms.ModelForm):
@@ -122,7 +169,12 @@ class PilotForm(VersionedForm):
             "lessons",
             "adaptation_notes",
         ]
-        field_classes = {"themes": IdListField, "partners": IdListField}
+        field_classes = {
+            "themes": IdListField,
+            "partners": IdListField,
+            "budget_sek": BudgetField,
+            "participants_reached": ParticipantsField,
+        }
         widgets = {
             "need": forms.Textarea(attrs={"rows": 3}),
             "summary": forms.Textarea(attrs={"rows": 3}),
@@ -158,11 +210,17 @@ class PilotForm(VersionedForm):
         my_area_ids = set(roles.area_roles(user))
         if self.instance.pk:
             my_area_ids.add(self.instance.area_id)
-        self.fields["area"].queryset = Area.objects.filter(pk__in=my_area_ids)
-        self.fields["area"].empty_label = None if len(my_area_ids) == 1 else "---------"
+        areas = Area.objects.filter(pk__in=my_area_ids)
+        if user.is_superuser:
+            # Superusers pass every permission check, creating included, so they may place a
+            # pilot in any active area (they seldom belong to an area team).
+            areas = Area.objects.filter(Q(is_active=True) | Q(pk__in=my_area_ids))
+        self.fields["area"].queryset = areas
+        only_one = len(my_area_ids) == 1 and not user.is_superuser
+        self.fields["area"].empty_label = None if only_one else "---------"
         self.fields["lead"].queryset = (
             get_user_model()
-            .objects.filter(memberships__area_id__in=my_area_ids, is_active=True)
+            .objects.filter(memberships__area__in=areas, is_active=True)
             .distinct()
             .order_by("first_name", "last_name", "username")
         )
@@ -177,21 +235,6 @@ class PilotForm(VersionedForm):
             if name in self.fields:
                 self.fields[name].validators.append(MaxLengthValidator(TEXT_LIMIT))
                 self.fields[name].widget.attrs["maxlength"] = TEXT_LIMIT
-        self.fields["budget_sek"].max_value = MAX_BUDGET_SEK
-        self.fields["budget_sek"].widget.attrs["max"] = MAX_BUDGET_SEK
-        self.fields["participants_reached"].widget.attrs["max"] = MAX_PARTICIPANTS
-
-    def clean_budget_sek(self) -> int | None:
-        budget = self.cleaned_data.get("budget_sek")
-        if budget is not None and budget > MAX_BUDGET_SEK:
-            raise forms.ValidationError(_("Enter a budget of at most 100 billion kronor."))
-        return budget
-
-    def clean_participants_reached(self) -> int | None:
-        value = self.cleaned_data.get("participants_reached")
-        if value is not None and value > MAX_PARTICIPANTS:
-            raise forms.ValidationError(_("Enter at most 10 million participants."))
-        return value
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean()

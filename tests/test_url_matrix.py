@@ -161,7 +161,10 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
 
 PILOT_AREA = {"staff", "lead", "superuser"}  # edit, share: members of the pilot's area
 PILOT_LEADS = {"lead", "superuser"}  # stage, evidence, archive: leads of the pilot's area
-AREA_MEMBERS = {"staff_other_area", "staff", "lead", "superuser"}  # create, adapt
+AREA_MEMBERS = {"staff_other_area", "staff", "lead", "superuser"}  # create
+# Adapt: members with an area other than the pilot's to adapt it into. Staff and lead of Seved
+# belong to the pilot's area only; in their own area a new try is a stage decision.
+OTHER_AREA = {"staff_other_area", "superuser"}
 ADMIN_STAFF = {"portal_admin", "superuser"}
 
 
@@ -259,7 +262,7 @@ PORTAL: dict[str, Row] = {
     "pilots:history": Row(*READ, of_pilot),
     "pilots:stage": Row(only(PILOT_LEADS), only(PILOT_LEADS), of_pilot),
     "pilots:evidence": Row(only(PILOT_LEADS), only(PILOT_LEADS), of_pilot),
-    "pilots:adapt": Row(only(AREA_MEMBERS), only(AREA_MEMBERS), of_pilot),
+    "pilots:adapt": Row(only(OTHER_AREA), only(OTHER_AREA), of_pilot),
     "pilots:share": Row(only(PILOT_AREA), only(PILOT_AREA), of_pilot),
     "pilots:share-revoke": Row(
         only(PILOT_AREA),

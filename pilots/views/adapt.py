@@ -1,9 +1,11 @@
 """Adapt a pilot to one of my areas, and the lineage panel on every pilot's page.
 
-Who may adapt: any member of an area team, into one of their own (active) areas other than the
-original's. In the original's own area a new iteration is a stage decision ("iterate") on the
-same pilot, not a second pilot, so that area is not offered. An archived pilot may be adapted:
-what was learnt there is still knowledge worth carrying on; the page says it is archived.
+Who may adapt: a member of an area team who has an active area other than the original's to
+adapt it into (``rules.adapt_target_areas``: the permission, the link and the form agree). In
+the original's own area a new iteration is a stage decision ("iterate") on the same pilot, not
+a second pilot, so that area is not offered. Superusers may adapt into any active area. An
+archived pilot may be adapted: what was learnt there is still knowledge worth carrying on; the
+page says it is archived.
 """
 
 from __future__ import annotations
@@ -16,15 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from areas import roles
-from areas.models import Area
 from pilots import lineage, services
+from pilots import rules as pilot_rules
 from pilots.forms_adapt import AdaptForm
 from pilots.models import Pilot
 from pilots.views.access import DETAIL_RELATED
 
 
 def get_pilot_for_adapt(request: HttpRequest, slug: str) -> Pilot:
-    """A pilot the user may adapt: anyone with an area membership (404 / 403 otherwise)."""
+    """A pilot the user may adapt: into another area of theirs (404 / 403 otherwise)."""
     pilot = get_object_or_404(Pilot.objects.select_related(*DETAIL_RELATED), slug=slug)
     if not request.user.has_perm("pilots.adapt_pilot", pilot):
         raise PermissionDenied
@@ -45,9 +47,9 @@ def _refuse_foreign_area(request: HttpRequest, my_area_ids: set[int]) -> None:
 def pilot_adapt(request: HttpRequest, slug: str) -> HttpResponse:
     original = get_pilot_for_adapt(request, slug)
     my_area_ids = set(roles.area_roles(request.user))
-    if request.method == "POST":
+    if request.method == "POST" and not request.user.is_superuser:
         _refuse_foreign_area(request, my_area_ids)
-    areas = Area.objects.active().filter(pk__in=my_area_ids - {original.area_id})
+    areas = pilot_rules.adapt_target_areas(request.user, original)
     form = AdaptForm(
         request.POST if request.method == "POST" else None,
         original=original,

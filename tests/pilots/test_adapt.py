@@ -8,7 +8,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from areas.models import Membership
+from areas.models import Area, Membership
 from pilots import services
 from pilots.models import Indicator, Pilot, Stage
 from tests.factories import (
@@ -18,6 +18,7 @@ from tests.factories import (
     PartnerFactory,
     PilotFactory,
     ThemeFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -254,18 +255,69 @@ def test_the_original_area_is_not_offered_a_new_iteration_is_a_stage_decision(
     assert not original.adaptations.exists()
 
 
-def test_staff_of_the_original_area_only_are_told_to_iterate_instead(
-    client, make_user, original, lindangen, english
+def test_staff_of_the_original_area_only_are_not_offered_adapting_and_are_refused(
+    client, make_user, original, lindangen
 ):
+    # Their only area is the original's: in it a new try is a stage decision, not a new pilot.
     client.force_login(make_user("staff-lindangen", area=lindangen))
     url = reverse("pilots:adapt", args=[original.slug])
 
-    response = client.get(url)
+    page = client.get(original.get_absolute_url())
 
-    assert "record a stage decision to iterate" in response.content.decode()
-    assert "Create the adapted pilot" not in response.content.decode()
-    assert client.post(url, form_data(lindangen)).status_code == 200
+    assert page.context["can_adapt"] is False
+    assert url not in page.content.decode()
+    assert client.get(url).status_code == 403
+    assert client.post(url, form_data(lindangen)).status_code == 403
     assert not original.adaptations.exists()
+
+
+def test_the_pilot_page_links_to_adapting_for_members_of_another_area(
+    client, original, staff_seved
+):
+    client.force_login(staff_seved)
+    url = reverse("pilots:adapt", args=[original.slug])
+
+    page = client.get(original.get_absolute_url())
+
+    assert page.context["can_adapt"] is True
+    assert url in page.content.decode()
+    assert client.get(url).status_code == 200
+
+
+def test_a_member_whose_other_area_is_inactive_is_not_offered_adapting(
+    client, make_user, original, lindangen
+):
+    user = make_user("staff-lindangen-and-closed", area=lindangen)
+    closed = AreaFactory(slug="closed-area", name="Nedlagt område", is_active=False)
+    Membership.objects.create(user=user, area=closed)
+    client.force_login(user)
+    url = reverse("pilots:adapt", args=[original.slug])
+
+    assert url not in client.get(original.get_absolute_url()).content.decode()
+    assert client.get(url).status_code == 403
+    assert client.post(url, form_data(closed)).status_code == 403
+    assert not original.adaptations.exists()
+
+
+def test_a_superuser_without_an_area_adapts_into_any_active_area_but_the_originals(
+    client, original, lindangen
+):
+    superuser = UserFactory(username="root", is_superuser=True, is_staff=True)
+    AreaFactory(slug="closed-area", is_active=False)
+    herrgarden = Area.objects.get(slug="herrgarden")
+    client.force_login(superuser)
+    url = reverse("pilots:adapt", args=[original.slug])
+
+    assert url in client.get(original.get_absolute_url()).content.decode()
+    form = client.get(url).context["form"]
+    offered = set(form.fields["area"].queryset)
+    assert offered == set(Area.objects.filter(is_active=True).exclude(pk=lindangen.pk))
+
+    response = client.post(url, form_data(herrgarden))
+
+    assert response.status_code == 302
+    pilot = original.adaptations.get()
+    assert (pilot.area, pilot.lead) == (herrgarden, superuser)
 
 
 def test_adaptation_notes_are_required(client, original, staff_seved, seved, english):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -73,6 +74,29 @@ def test_the_card_speaks_the_active_language(client, english, official, pilot):
     assert '<html lang="en">' in html
     assert "The urgent need" in html
     assert "2 – We capture data that shows positive change" in html, "evidence and its meaning"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (dt.date(2026, 3, 1), dt.date(2026, 6, 30), "Period: 1 Mar 2026 – 30 Jun 2026"),
+        (dt.date(2026, 3, 1), None, "Period: From 1 Mar 2026, ongoing"),
+        (None, dt.date(2026, 6, 30), "Period: Until 30 Jun 2026"),
+        (None, None, "Period: Not set"),
+    ],
+)
+def test_the_card_says_the_period_plainly_whichever_dates_are_missing(
+    client, english, official, pilot, start, end, expected
+):
+    pilot.start_date, pilot.end_date = start, end
+    pilot.save()
+    client.force_login(official)
+
+    html = client.get(card_url(pilot)).content.decode()
+
+    meta = re.search(r'<p class="card-meta">(.*?)</p>', html, re.DOTALL)[1]
+    assert expected in " ".join(meta.split())
+    assert "?" not in meta
 
 
 def test_the_card_links_a_stylesheet_that_prints_on_one_a4_page(client, official, pilot):

@@ -10,11 +10,14 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from areas.models import Area
 from pilots.models import Pilot, Stage
 from tests.factories import (
+    AreaFactory,
     IndicatorFactory,
     PilotFactory,
     ThemeFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +78,111 @@ def test_a_pilot_cannot_be_created_in_another_area(client, staff_seved, lindange
 def test_officials_cannot_create_pilots(client, official):
     client.force_login(official)
     assert client.get(reverse("pilots:create")).status_code == 403
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def closed_area(db):
+    return AreaFactory(slug="closed-area", name="Nedlagt område", is_active=False)
+
+
+def test_a_superuser_without_an_area_may_create_a_pilot_in_any_active_area(
+    client, superuser, closed_area, lindangen
+):
+    client.force_login(superuser)
+
+    offered = set(client.get(reverse("pilots:create")).context["form"].fields["area"].queryset)
+    response = client.post(reverse("pilots:create"), pilot_data(lindangen))
+
+    assert offered == set(Area.objects.filter(is_active=True))
+    assert closed_area not in offered
+    assert response.status_code == 302
+    assert Pilot.objects.get().area == lindangen
+
+
+def test_a_superuser_edits_a_pilot_of_any_area_and_may_choose_among_every_active_one(
+    client, superuser, closed_area, seved, lindangen
+):
+    pilot = PilotFactory(area=closed_area)
+    client.force_login(superuser)
+    url = reverse("pilots:edit", args=[pilot.slug])
+
+    offered = set(client.get(url).context["form"].fields["area"].queryset)
+    response = client.post(url, pilot_data(closed_area, title="Nytt namn", version=pilot.version))
+
+    assert offered == set(Area.objects.filter(is_active=True)) | {closed_area}, "its own too"
+    assert response.status_code == 302
+    pilot.refresh_from_db()
+    assert (pilot.title, pilot.area) == ("Nytt namn", closed_area)
+    moved = client.post(url, pilot_data(seved, version=pilot.version))
+    assert moved.status_code == 302
+    pilot.refresh_from_db()
+    assert pilot.area == seved
+
+
+BUDGET_LIMIT = {
+    "en": "Enter a budget of at most 100 billion kronor.",
+    "sv": "Ange en budget på högst 100 miljarder kronor.",
+}
+PARTICIPANTS_LIMIT = {
+    "en": "Enter at most 10 million participants.",
+    "sv": "Ange högst 10 miljoner deltagare.",
+}
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+@pytest.mark.parametrize(
+    ("field", "value", "messages"),
+    [
+        pytest.param("budget_sek", "100000000001", BUDGET_LIMIT, id="budget-just-over"),
+        pytest.param("budget_sek", "9" * 24, BUDGET_LIMIT, id="budget-24-digits"),
+        pytest.param(
+            "budget_sek", " 1" + "0" * 30 + ".00 ", BUDGET_LIMIT, id="budget-31-digits.00"
+        ),
+        pytest.param("budget_sek", "9" * 5000, BUDGET_LIMIT, id="budget-5000-digits"),
+        pytest.param("participants_reached", "10000001", PARTICIPANTS_LIMIT, id="people-just-over"),
+        pytest.param("participants_reached", "9" * 24, PARTICIPANTS_LIMIT, id="people-24-digits"),
+        pytest.param(
+            "participants_reached", "9" * 5000, PARTICIPANTS_LIMIT, id="people-5000-digits"
+        ),
+    ],
+)
+def test_too_large_numbers_get_the_portals_own_limit_in_either_language(
+    client, staff_seved, seved, settings, language, field, value, messages
+):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    client.force_login(staff_seved)
+
+    response = client.post(reverse("pilots:create"), pilot_data(seved, **{field: value}))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [messages[language]]
+    assert messages[language] in response.content.decode()
+    assert not Pilot.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["budget_sek", "participants_reached"])
+def test_a_hugely_negative_number_is_refused_as_below_zero(client, staff_seved, seved, field):
+    client.force_login(staff_seved)
+    response = client.post(reverse("pilots:create"), pilot_data(seved, **{field: "-" + "9" * 5000}))
+    assert response.status_code == 200
+    assert response.context["form"].errors[field][0].endswith(" 0.")
+    assert not Pilot.objects.exists()
+
+
+def test_numbers_up_to_the_limits_are_saved_leading_zeros_too(client, staff_seved, seved):
+    client.force_login(staff_seved)
+    data = pilot_data(seved, budget_sek="100000000000", participants_reached="0" * 40 + "10000000")
+
+    response = client.post(reverse("pilots:create"), data)
+
+    assert response.status_code == 302
+    pilot = Pilot.objects.get()
+    assert (pilot.budget_sek, pilot.participants_reached) == (100_000_000_000, 10_000_000)
 
 
 def test_reversed_dates_are_refused_next_to_the_field_and_the_text_is_kept(

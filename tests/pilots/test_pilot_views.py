@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -110,6 +113,38 @@ def test_pilot_page_shows_need_indicators_journal_and_facts(client, official, se
     assert "Börja i liten skala." in html
     assert "250,000 kr" in html
     assert response.context["can_edit"] is False, "officials read but never edit"
+
+
+PERIODS = [
+    # start, end, what the English page says
+    (dt.date(2026, 3, 1), dt.date(2026, 6, 30), "1 Mar 2026 – 30 Jun 2026"),
+    (dt.date(2026, 3, 1), None, "From 1 Mar 2026, ongoing"),
+    (None, dt.date(2026, 6, 30), "Until 30 Jun 2026"),
+    (None, None, "Not set"),
+]
+
+
+def period_shown(html: str) -> str:
+    """The period in the facts list ("Period" is the same word in both languages)."""
+    return re.search(r"<dt>Period</dt><dd>(.*?)</dd>", html, re.DOTALL)[1].strip()
+
+
+@pytest.mark.parametrize(("start", "end", "expected"), PERIODS)
+def test_pilot_page_says_the_period_plainly_whichever_dates_are_missing(
+    client, official, seved, english, start, end, expected
+):
+    pilot = PilotFactory(area=seved, start_date=start, end_date=end)
+    client.force_login(official)
+    html = client.get(pilot.get_absolute_url()).content.decode()
+    assert period_shown(html) == expected
+
+
+def test_pilot_page_shows_no_question_mark_for_a_missing_start_in_swedish(client, official, seved):
+    pilot = PilotFactory(area=seved, start_date=None, end_date=None)
+    client.force_login(official)
+    html = client.get(pilot.get_absolute_url()).content.decode()
+    assert "?" not in period_shown(html)
+    assert "pågår" not in period_shown(html)
 
 
 def test_pilot_page_formats_numbers_the_swedish_way_by_default(client, official, seved):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import string
 from decimal import Decimal
 from pathlib import Path
@@ -319,6 +320,27 @@ def test_small_counts_of_people_are_shown_as_fewer_than_5(client, english, share
     assert ">12<" in html
     # A share in per cent is not a count of people: its small values are exact.
     assert 'fw-semibold">2.5' in html
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (dt.date(2026, 3, 1), None, "From 1 Mar 2026, ongoing"),
+        (None, dt.date(2026, 6, 30), "Until 30 Jun 2026"),
+        (None, None, "Not set"),
+    ],
+)
+def test_the_public_page_says_the_period_plainly_whichever_dates_are_missing(
+    client, english, shared, start, end, expected
+):
+    pilot = shared["pilot"]
+    pilot.start_date, pilot.end_date = start, end
+    pilot.save()
+
+    html = client.get(public_url(shared["link"].token)).content.decode()
+
+    period = re.search(r"<dt>Period</dt><dd>(.*?)</dd>", html, re.DOTALL)[1]
+    assert period.strip() == expected
 
 
 def test_the_public_page_stays_out_of_search_engines_caches_and_referrers(client, shared):
