@@ -34,7 +34,13 @@ from pilots.models import (
     StageDecision,
     Theme,
 )
-from pilots.services import indicator_refresh, indicator_save, measurement_delete
+from pilots.services import (
+    indicator_delete,
+    indicator_refresh,
+    indicator_save,
+    measurement_delete,
+    pilot_readiness_refresh,
+)
 
 
 def _progress_percent(indicator: Indicator) -> str | None:
@@ -187,14 +193,23 @@ class PilotAdmin(SimpleHistoryAdmin):
             obj.version += 1
         super().save_model(request, obj, form, change)
         bump_data_version()
+        # The save wrote the readiness facts as they were read with the form, and a new area or
+        # lineage changes them for this pilot, the original it names and the one it named.
+        previous_original = form.initial.get("adapted_from") if change else None
+        pilot_readiness_refresh(pilot_ids=[obj.pk, obj.adapted_from_id, previous_original])
 
     def delete_model(self, request: HttpRequest, obj: Pilot) -> None:
+        original = obj.adapted_from_id
         super().delete_model(request, obj)
         bump_data_version()
+        pilot_readiness_refresh(pilot_ids=[original])
 
+    @transaction.atomic
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Pilot]) -> None:
+        originals = set(queryset.values_list("adapted_from_id", flat=True))
         super().delete_queryset(request, queryset)
         bump_data_version()
+        pilot_readiness_refresh(pilot_ids=originals)
 
     def save_formset(
         self, request: HttpRequest, form: ModelForm, formset: BaseInlineFormSet, change: bool
@@ -208,11 +223,14 @@ class PilotAdmin(SimpleHistoryAdmin):
         for indicator in indicators:
             _indicator_save(request, indicator)
         formset.save_m2m()
+        if formset.deleted_objects:
+            pilot_readiness_refresh(pilot_ids=[form.instance.pk])
 
     def _set_archived_at(
         self, request: HttpRequest, pilots: QuerySet[Pilot], archived_at: datetime | None
     ) -> int:
         count = 0
+        originals = set()
         # One save per pilot rather than a bulk update, so each gets a full history entry
         # (including its themes and partners) like any other edit.
         for pilot in pilots:
@@ -220,7 +238,10 @@ class PilotAdmin(SimpleHistoryAdmin):
             pilot.version += 1
             pilot._history_user = request.user
             pilot.save(update_fields=["archived_at", "version", "updated_at"])
+            originals.add(pilot.adapted_from_id)
             count += 1
+        # Only adaptations that are not archived count for their originals.
+        pilot_readiness_refresh(pilot_ids=originals)
         return count
 
     @admin.action(description=_("Archive selected pilots"), permissions=["change"])
@@ -327,12 +348,12 @@ class IndicatorAdmin(SimpleHistoryAdmin):
         _indicator_save(request, obj)
 
     def delete_model(self, request: HttpRequest, obj: Indicator) -> None:
-        super().delete_model(request, obj)
-        bump_data_version()
+        indicator_delete(indicator=obj)
 
+    @transaction.atomic
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Indicator]) -> None:
-        super().delete_queryset(request, queryset)
-        bump_data_version()
+        for indicator in queryset:
+            indicator_delete(indicator=indicator)
 
     def save_formset(
         self, request: HttpRequest, form: ModelForm, formset: BaseInlineFormSet, change: bool

@@ -60,6 +60,7 @@ from pilots.models import (
     StageDecision,
     Theme,
 )
+from pilots.services import pilot_readiness_refresh_all
 
 FORMAT = "malmo-pilot-portal-backup"
 FORMAT_VERSION = 1
@@ -303,6 +304,8 @@ def import_all(path: str | Path, *, log: Log = _quiet) -> Manifest:
                     log(f"  {entry['name']:<34} {entry['rows']:>10} rows")
                 _reset_sequences([model for model, _entry in entries])
                 _check_constraints([model for model, _entry in entries])
+                # Derived from the restored rows, so counted again rather than taken on trust.
+                pilot_readiness_refresh_all()
                 _restore_files(archive, manifest["files"], written)
                 log(f"  {'attachment files':<34} {len(manifest['files']):>10} files")
                 bump_data_version()

@@ -11,6 +11,11 @@ rank and paginate any number of pilots in a fixed number of queries:
   at most 15.
 - Data fresh: 10 points when the latest measurement period ended within 90 days, 5 within 180.
 - Lessons written: 10 points when the pilot's lessons are filled in.
+
+Four of these facts live in other rows (the indicators and the adaptations). Counting them for
+every pilot on every request is too slow at city scale, so each pilot also stores them
+(``Pilot.readiness_*``): pilots.services rewrites them on every write that changes them, and the
+ranking sorts by them. The rows of a page count them again, so what the page shows is exact.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import reduce
 from operator import or_
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.paginator import Page, Paginator
 from django.db import connections
@@ -32,6 +37,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    Expression,
     F,
     IntegerField,
     Max,
@@ -42,13 +48,20 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Least
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from pilots.exports import EchoWriter, guard_formula
-from pilots.models import Indicator, Measurement, Pilot, ShareLink, Stage, StageDecision
+from pilots.models import (
+    READINESS_FIELDS,
+    Indicator,
+    Measurement,
+    Pilot,
+    ShareLink,
+    Stage,
+    StageDecision,
+)
 
 TRANSFER_STAGES = (Stage.PROTOTYPE, Stage.PILOT, Stage.SCALING, Stage.MAINSTREAMED)
 ON_TRACK_STATUSES = (Indicator.Status.ON_TRACK, Indicator.Status.REACHED)
@@ -83,14 +96,28 @@ SEARCH_CONFIG = "swedish"
 MAX_SEARCH_WORDS = 8
 
 
+class _Facts(NamedTuple):
+    """Where a query finds the four facts of the score that live in other rows."""
+
+    indicators: str
+    on_track: str
+    adapted_areas: str
+    last_measured: str
+
+
+# Counted from the indicators and adaptations: exact, for the few pilots a page shows.
+COUNTED = _Facts("indicator_count", "on_track_count", "adapted_area_count", "last_measured")
+# Stored on each pilot by pilots.services: the ranking sorts every candidate by its own columns.
+STORED = _Facts(*READINESS_FIELDS)
+
+
 def with_readiness(pilots: QuerySet[Pilot], *, today: dt.date | None = None) -> QuerySet[Pilot]:
-    """Annotate each pilot with the facts behind its readiness score, the points per part
-    (``points_*``) and the total (``readiness``)."""
-    today = today or timezone.localdate()
-    integer = IntegerField()
+    """Annotate each pilot with the facts behind its readiness score, counted from its
+    indicators and adaptations, the points per part (``points_*``) and the total
+    (``readiness``)."""
     # Aggregates over joins rather than correlated subqueries: PostgreSQL runs them in one pass,
-    # and the subqueries' cost estimate makes it compile the query first (JIT), which costs
-    # seconds on 20,000 pilots. The adaptation join repeats indicator rows, hence distinct.
+    # and the subqueries' cost estimate makes it compile the query first (JIT). The adaptation
+    # join repeats indicator rows, hence distinct; fine for a page of pilots, too slow for all.
     adaptation_elsewhere = Q(adaptations__archived_at__isnull=True) & ~Q(
         adaptations__area=F("area")
     )
@@ -105,48 +132,82 @@ def with_readiness(pilots: QuerySet[Pilot], *, today: dt.date | None = None) -> 
             ),
             last_measured=Max("indicators__latest_period_end"),
         )
-        .annotate(
-            points_evidence=F("evidence_level") * SCORE.points_per_evidence_level,
-            # Integer division: the points are rounded down, the same on every database.
-            points_on_track=Case(
-                When(
-                    indicator_count__gt=0,
-                    then=F("on_track_count") * SCORE.max_on_track / F("indicator_count"),
-                ),
-                default=Value(0),
-                output_field=integer,
-            ),
-            points_adapted=Least(
-                F("adapted_area_count") * SCORE.points_per_adapted_area,
-                Value(SCORE.max_adapted),
-                output_field=integer,
-            ),
-            points_fresh=Case(
-                When(
-                    last_measured__gte=today - dt.timedelta(days=SCORE.fresh_days),
-                    then=Value(SCORE.fresh_points),
-                ),
-                When(
-                    last_measured__gte=today - dt.timedelta(days=SCORE.recent_days),
-                    then=Value(SCORE.recent_points),
-                ),
-                default=Value(0),
-                output_field=integer,
-            ),
-            points_lessons=Case(
-                When(~Q(lessons=""), then=Value(SCORE.lessons_points)),
-                default=Value(0),
-                output_field=integer,
-            ),
-        )
-        .annotate(
-            readiness=F("points_evidence")
-            + F("points_on_track")
-            + F("points_adapted")
-            + F("points_fresh")
-            + F("points_lessons")
-        )
+        .annotate(**_points(COUNTED, today or timezone.localdate()))
+        .annotate(readiness=_total())
     )
+
+
+def _points(facts: _Facts, today: dt.date) -> dict[str, Expression]:
+    """The points of each part, from the pilot's own fields and the facts named."""
+    integer = IntegerField()
+    return {
+        "points_evidence": F("evidence_level") * SCORE.points_per_evidence_level,
+        # Integer division: the points are rounded down, the same on every database.
+        "points_on_track": Case(
+            When(
+                **{f"{facts.indicators}__gt": 0},
+                then=F(facts.on_track) * SCORE.max_on_track / F(facts.indicators),
+            ),
+            default=Value(0),
+            output_field=integer,
+        ),
+        "points_adapted": Least(
+            F(facts.adapted_areas) * SCORE.points_per_adapted_area,
+            Value(SCORE.max_adapted),
+            output_field=integer,
+        ),
+        "points_fresh": Case(
+            When(
+                **{f"{facts.last_measured}__gte": today - dt.timedelta(days=SCORE.fresh_days)},
+                then=Value(SCORE.fresh_points),
+            ),
+            When(
+                **{f"{facts.last_measured}__gte": today - dt.timedelta(days=SCORE.recent_days)},
+                then=Value(SCORE.recent_points),
+            ),
+            default=Value(0),
+            output_field=integer,
+        ),
+        "points_lessons": Case(
+            When(~Q(lessons=""), then=Value(SCORE.lessons_points)),
+            default=Value(0),
+            output_field=integer,
+        ),
+    }
+
+
+def _total() -> Expression:
+    return (
+        F("points_evidence")
+        + F("points_on_track")
+        + F("points_adapted")
+        + F("points_fresh")
+        + F("points_lessons")
+    )
+
+
+def readiness_facts() -> dict[str, Expression]:
+    """The stored facts of each pilot, as expressions for ``QuerySet.update()``: the same
+    counts as in with_readiness, one correlated subquery each."""
+    indicators = Indicator.objects.filter(pilot=OuterRef("pk")).order_by().values("pilot")
+    adaptations = (
+        Pilot.objects.filter(adapted_from=OuterRef("pk"), archived_at__isnull=True)
+        .exclude(area=OuterRef("area"))
+        .order_by()
+        .values("adapted_from")
+    )
+
+    def counted(rows: QuerySet, count: Count) -> Coalesce:
+        return Coalesce(Subquery(rows.annotate(number=count).values("number")), 0)
+
+    return {
+        STORED.indicators: counted(indicators, Count("pk")),
+        STORED.on_track: counted(indicators.filter(status__in=ON_TRACK_STATUSES), Count("pk")),
+        STORED.adapted_areas: counted(adaptations, Count("area", distinct=True)),
+        STORED.last_measured: Subquery(
+            indicators.annotate(latest=Max("latest_period_end")).values("latest")
+        ),
+    }
 
 
 def candidates(pilots: QuerySet[Pilot]) -> QuerySet[Pilot]:
@@ -155,10 +216,13 @@ def candidates(pilots: QuerySet[Pilot]) -> QuerySet[Pilot]:
 
 
 def ranking(pilots: QuerySet[Pilot], *, today: dt.date | None = None) -> QuerySet:
-    """The candidates' ids, best readiness first. Only the ids, so the database sorts narrow
-    rows; title and pk break ties, so pages neither repeat nor skip pilots."""
+    """The candidates' ids, best readiness first, scored from the facts stored on each pilot.
+    Only the ids, so the database sorts narrow rows; title and pk break ties, so pages neither
+    repeat nor skip pilots."""
     return (
-        with_readiness(candidates(pilots), today=today)
+        candidates(pilots)
+        .alias(**_points(STORED, today or timezone.localdate()))
+        .alias(readiness=_total())
         .order_by("-readiness", "title", "pk")
         .values_list("pk", flat=True)
     )
@@ -170,10 +234,8 @@ def ranked_page(
     """One page of the ranking, with each pilot's area, themes and score parts.
 
     Four queries: the count, the page's ids, their pilots with the parts, their themes."""
-    paginator = _CountedPaginator(
-        ranking(pilots, today=today), per_page, count=lambda: candidates(pilots).count()
-    )
-    page = paginator.get_page(number)
+    today = today or timezone.localdate()
+    page = Paginator(ranking(pilots, today=today), per_page).get_page(number)
     ids = list(page.object_list)
     rows = (
         with_readiness(Pilot.objects.filter(pk__in=ids), today=today)
@@ -183,19 +245,6 @@ def ranked_page(
     found = {pilot.pk: pilot for pilot in rows}
     page.object_list = [found[pk] for pk in ids if pk in found]
     return page
-
-
-class _CountedPaginator(Paginator):
-    """A paginator that counts a simpler queryset: counting the ranking would aggregate every
-    pilot's indicators only to throw the result away."""
-
-    def __init__(self, object_list: QuerySet, per_page: int, *, count: Callable[[], int]) -> None:
-        super().__init__(object_list, per_page)
-        self._count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._count()
 
 
 def stopped_register(pilots: QuerySet[Pilot]) -> QuerySet[Pilot]:

@@ -107,6 +107,13 @@ class Stage(models.TextChoices):
 
 
 RUNNING_STAGES = (Stage.PROTOTYPE, Stage.PILOT, Stage.SCALING)
+# Pilot's stored facts behind the library's readiness score (see pilots.library).
+READINESS_FIELDS = (
+    "readiness_indicators",
+    "readiness_on_track",
+    "readiness_adapted_areas",
+    "readiness_last_measured",
+)
 
 
 class EvidenceLevel(models.IntegerChoices):
@@ -186,8 +193,21 @@ class Pilot(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The facts behind the library's readiness score that live in other rows, stored by the
+    # services on every write that changes them so that the library ranks thousands of pilots
+    # by their own columns. Derived data, so they stay out of the history.
+    readiness_indicators = models.PositiveIntegerField(_("indicators"), default=0, editable=False)
+    readiness_on_track = models.PositiveIntegerField(
+        _("indicators on track"), default=0, editable=False
+    )
+    readiness_adapted_areas = models.PositiveIntegerField(
+        _("other areas with an adaptation"), default=0, editable=False
+    )
+    readiness_last_measured = models.DateField(
+        _("latest measurement"), null=True, blank=True, editable=False
+    )
 
-    history = HistoricalRecords(m2m_fields=[themes, partners])
+    history = HistoricalRecords(m2m_fields=[themes, partners], excluded_fields=READINESS_FIELDS)
     objects = PilotQuerySet.as_manager()
 
     class Meta:

@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from pilots import progress
+from pilots import library, progress
 from pilots.cache import INDICATORS, UPDATES, bump_data_version
 from pilots.importing import Action, ImportRow
 from pilots.models import (
@@ -38,9 +38,51 @@ class ConcurrentEditError(Exception):
     """Someone else saved the object after this user opened it; nothing was written."""
 
 
+def _lock_pilots(pilot_ids: Iterable[int | None]) -> None:
+    """Serialise the writes that change these pilots' readiness facts, so that each write
+    stores facts that include the others'.
+
+    A write takes the pilot before any of its indicators or measurements: otherwise it could
+    hold an indicator while waiting for the pilot, held by a write that wants that indicator
+    next (an admin edit of the pilot and its indicators does exactly that). The lock leaves rows
+    that only point at the pilot (a new indicator, a new adaptation) free to be written.
+    """
+    ids = sorted({pk for pk in pilot_ids if pk is not None})
+    if ids:
+        pilots = Pilot.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+        list(pilots.values_list("pk"))
+
+
 def _lock_indicator(indicator: Indicator) -> None:
     """Serialise writes to one indicator's measurements, so derived values see every write."""
-    list(Indicator.objects.select_for_update().filter(pk=indicator.pk).values_list("pk"))
+    _lock_pilots([indicator.pilot_id])
+    # No key: a measurement being added holds a share lock on its indicator until it commits,
+    # and its writer may be waiting for the pilot this transaction holds.
+    locked = Indicator.objects.select_for_update(no_key=True).filter(pk=indicator.pk)
+    list(locked.values_list("pk"))
+
+
+@transaction.atomic
+def pilot_readiness_refresh(*, pilot_ids: Iterable[int | None]) -> None:
+    """Store the facts behind these pilots' readiness score (see pilots.library): their
+    indicators, how many are on track, their latest measurement and the other areas with an
+    adaptation."""
+    ids = list(pilot_ids)
+    _lock_pilots(ids)
+    _store_readiness(ids)
+
+
+def _store_readiness(pilot_ids: Iterable[int | None]) -> None:
+    # An update rather than a save, so the pilots' history gets no entry for derived data.
+    ids = {pk for pk in pilot_ids if pk is not None}
+    if ids:
+        Pilot.objects.filter(pk__in=ids).update(**library.readiness_facts())
+
+
+@transaction.atomic
+def pilot_readiness_refresh_all() -> None:
+    """Store the readiness facts of every pilot, after writes in bulk (seeding, a restore)."""
+    Pilot.objects.update(**library.readiness_facts())
 
 
 def _claim_version(model: type[models.Model], pk: int, expected_version: int) -> int:
@@ -113,6 +155,7 @@ def pilot_create(
     _save_with_free_slug(pilot)
     pilot.themes.set(themes)
     pilot.partners.set(partners)
+    pilot_readiness_refresh(pilot_ids=[pilot.pk, pilot.adapted_from_id])
     return pilot
 
 
@@ -133,6 +176,9 @@ def pilot_update(
         pilot.themes.set(themes)
     if partners is not None:
         pilot.partners.set(partners)
+    # The save wrote the facts as they were when the pilot was read, and a new area changes
+    # which adaptations count, for this pilot and for the one it was adapted from.
+    pilot_readiness_refresh(pilot_ids=[pilot.pk, pilot.adapted_from_id])
     return pilot
 
 
@@ -143,6 +189,8 @@ def pilot_archive(*, pilot: Pilot) -> Pilot:
     pilot.archived_at = timezone.now()
     pilot.version += 1
     pilot.save(update_fields=["archived_at", "version", "updated_at"])
+    # An archived adaptation no longer counts for its original.
+    pilot_readiness_refresh(pilot_ids=[pilot.adapted_from_id])
     return pilot
 
 
@@ -152,12 +200,15 @@ def pilot_unarchive(*, pilot: Pilot) -> Pilot:
     pilot.archived_at = None
     pilot.version += 1
     pilot.save(update_fields=["archived_at", "version", "updated_at"])
+    pilot_readiness_refresh(pilot_ids=[pilot.adapted_from_id])
     return pilot
 
 
 def indicator_refresh(*, indicator: Indicator) -> Indicator:
-    """Recompute and store the indicator's current value, progress and status."""
+    """Recompute and store the indicator's current value, progress and status, and its pilot's
+    readiness facts."""
     bump_data_version(INDICATORS)
+    _lock_pilots([indicator.pilot_id])
     values = list(indicator.measurements.values_list("period_end", "value"))
     definition = indicator.definition
     outcome = progress.evaluate(
@@ -181,6 +232,7 @@ def indicator_refresh(*, indicator: Indicator) -> Indicator:
         progress=outcome.progress,
         status=outcome.status,
     )
+    _store_readiness([indicator.pilot_id])
     return indicator
 
 
@@ -188,12 +240,19 @@ def indicator_refresh(*, indicator: Indicator) -> Indicator:
 def indicator_save(*, indicator: Indicator) -> Indicator:
     """Save an indicator's baseline and target, and the progress that follows from them."""
     indicator.full_clean()
+    left = None
     if indicator.pk:
+        # The admin can move an indicator to another pilot; the one it leaves counts it no more.
+        stored = Indicator.objects.filter(pk=indicator.pk).values_list("pilot_id", flat=True)
+        left = next((pk for pk in stored if pk != indicator.pilot_id), None)
+        _lock_pilots([indicator.pilot_id, left])
         _lock_indicator(indicator)
         # Every saved change moves the version on, so concurrent editors notice each other.
         indicator.version += 1
     indicator.save()
-    return indicator_refresh(indicator=indicator)
+    indicator = indicator_refresh(indicator=indicator)
+    _store_readiness([left])
+    return indicator
 
 
 @transaction.atomic
@@ -300,6 +359,7 @@ def indicator_create(*, indicator: Indicator) -> Indicator:
 @transaction.atomic
 def indicator_update(*, indicator: Indicator, expected_version: int) -> Indicator:
     """Save a baseline or target edited on a copy opened at expected_version."""
+    _lock_pilots([indicator.pilot_id])
     indicator.version = _claim_version(Indicator, indicator.pk, expected_version)
     indicator.full_clean(validate_unique=False, validate_constraints=False)
     indicator.save()
@@ -310,7 +370,9 @@ def indicator_update(*, indicator: Indicator, expected_version: int) -> Indicato
 def indicator_delete(*, indicator: Indicator) -> None:
     """Remove an indicator from its pilot, together with all its measurements."""
     bump_data_version(INDICATORS)
+    _lock_pilots([indicator.pilot_id])
     indicator.delete()
+    _store_readiness([indicator.pilot_id])
 
 
 @transaction.atomic
@@ -323,6 +385,7 @@ def measurement_create(
     recorded_by: AbstractBaseUser | None = None,
 ) -> Measurement:
     """Record a new period; unlike measurement_record it never replaces an existing one."""
+    _lock_pilots([indicator.pilot_id])
     measurement = Measurement(
         indicator=indicator,
         period_end=period_end,
@@ -343,6 +406,7 @@ def measurement_create(
 @transaction.atomic
 def measurement_update(*, measurement: Measurement, expected_version: int) -> Measurement:
     """Save a measurement edited on a copy opened at expected_version, then refresh progress."""
+    _lock_pilots([measurement.indicator.pilot_id])
     measurement.version = _claim_version(Measurement, measurement.pk, expected_version)
     measurement.full_clean(validate_unique=False, validate_constraints=False)
     try:
@@ -371,6 +435,7 @@ def measurements_import(
         return 0, 0
     if any(row.period_end is None or row.value is None for row in rows):
         raise ImportStaleError
+    _lock_pilots([pilot.pk])
     indicators = {
         indicator.pk: indicator
         for indicator in Indicator.objects.select_for_update(of=("self",))
@@ -490,6 +555,7 @@ def pilot_adapt(
         Indicator,
         default_user=user,
     )
+    pilot_readiness_refresh(pilot_ids=[pilot.pk])
     return pilot
 
 

@@ -34,6 +34,7 @@ from pilots.models import (
     StageDecision,
     Theme,
 )
+from pilots.services import pilot_readiness_refresh_all
 
 MUNICIPALITIES = ["Exempelstad", "Påhittköping", "Demoby", "Fiktivhamn", "Testvik", "Låtsasås"]
 STAGES = [
@@ -375,4 +376,6 @@ def seed_large(
             f"  {totals['pilots']:>6} pilots, {totals['indicators']:>7} indicators, "
             f"{totals['measurements']:>9} measurements"
         )
+    with clock.phase("readiness facts"):
+        pilot_readiness_refresh_all()
     return totals
