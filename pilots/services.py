@@ -204,6 +204,7 @@ def pilot_unarchive(*, pilot: Pilot) -> Pilot:
     return pilot
 
 
+@transaction.atomic
 def indicator_refresh(*, indicator: Indicator) -> Indicator:
     """Recompute and store the indicator's current value, progress and status, and its pilot's
     readiness facts."""

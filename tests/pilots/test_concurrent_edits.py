@@ -207,3 +207,13 @@ def test_a_slug_taken_between_the_check_and_the_insert_moves_on_to_the_next(
 
     assert pilot.slug == "samma-titel-2"
     assert Pilot.objects.filter(title="Samma titel").count() == 2
+
+
+def test_refreshing_an_indicator_outside_a_transaction_locks_and_stores_its_pilots_facts():
+    # Seeding and scripts call the service outside any transaction; its row locks need one.
+    indicator = IndicatorFactory()
+    MeasurementFactory(indicator=indicator)
+    services.indicator_refresh(indicator=indicator)
+    pilot = Pilot.objects.get(pk=indicator.pilot_id)
+    assert pilot.readiness_indicators == 1
+    assert pilot.readiness_last_measured is not None
