@@ -208,8 +208,14 @@ def pilot_unarchive(*, pilot: Pilot) -> Pilot:
 def indicator_refresh(*, indicator: Indicator) -> Indicator:
     """Recompute and store the indicator's current value, progress and status, and its pilot's
     readiness facts."""
-    bump_data_version(INDICATORS)
     _lock_pilots([indicator.pilot_id])
+    _store_progress(indicator)
+    _store_readiness([indicator.pilot_id])
+    return indicator
+
+
+def _store_progress(indicator: Indicator) -> None:
+    bump_data_version(INDICATORS)
     values = list(indicator.measurements.values_list("period_end", "value"))
     definition = indicator.definition
     outcome = progress.evaluate(
@@ -233,8 +239,6 @@ def indicator_refresh(*, indicator: Indicator) -> Indicator:
         progress=outcome.progress,
         status=outcome.status,
     )
-    _store_readiness([indicator.pilot_id])
-    return indicator
 
 
 @transaction.atomic
@@ -497,8 +501,10 @@ def measurements_import(
     except IntegrityError as error:
         # Someone recorded one of these periods in the moment between the check and the write.
         raise ImportStaleError from error
+    # The pilot is locked above; its readiness facts are stored once, after every indicator.
     for indicator_id in {row.indicator_id for row in rows}:
-        indicator_refresh(indicator=indicators[indicator_id])
+        _store_progress(indicators[indicator_id])
+    _store_readiness([pilot.pk])
     return len(new), len(changed)
 
 

@@ -495,10 +495,10 @@ def test_a_failure_after_the_rows_are_written_rolls_all_of_them_back(
     )
     rows = upload(staff, pilot, "m.csv", content).context["rows"]
 
-    def refresh_fails(**kwargs):
+    def refresh_fails(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(services, "indicator_refresh", refresh_fails)
+    monkeypatch.setattr(services, "_store_progress", refresh_fails)
 
     with pytest.raises(RuntimeError):
         services.measurements_import(pilot=pilot, rows=rows, recorded_by=None)
